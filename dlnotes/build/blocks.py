@@ -1,0 +1,133 @@
+"""代码块抽取：页面里的 ```python 块 → Block 列表。
+
+抽取用 pytest-codeblocks 的抽取器（与 ``pytest --codeblocks`` 看到的完全一样）；
+块中的 ``--8<-- "snippets/x.py:section"`` 行用 pymdownx.snippets 自己的预处理器展开，
+所以引擎运行的代码就是站点上显示的代码。
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import markdown
+from pytest_codeblocks.main import extract_from_buffer
+
+from .paths import REPO_ROOT, display_path
+
+DEFAULT_TIMEOUT = 300  # 秒；单个代码块的默认时限
+
+_SKIP_RE = re.compile(r"""^pytest\.mark\.skip\(\s*reason\s*=\s*(['"])(?P<reason>.+)\1\s*\)$""")
+_TIMEOUT_RE = re.compile(r"^pytest\.mark\.timeout\(\s*(?P<seconds>\d+)\s*\)$")
+_SNIPPET_LINE_RE = re.compile(r"^\s*-{1,}8<-{1,}\s")
+
+
+class BlockError(Exception):
+    """页面里的代码块写法有误（未知标记、没写原因的 skip、找不到的 snippet……）。"""
+
+
+@dataclass
+class Block:
+    """页面中一个可运行的 ```python 代码块。"""
+
+    page: Path  # 源文件的绝对路径
+    index: int  # 在页面可运行块中的序号（从 0 开始）
+    lineno: int  # 开始围栏所在行（从 1 开始）
+    end_lineno: int  # 结束围栏所在行
+    indent: str  # 围栏的缩进（内容标签页里是 4 个空格）
+    code: str  # 页面上写的代码（未展开 snippet）
+    source: str  # 实际运行的代码（snippet 已展开）
+    skip_reason: str | None = None
+    timeout: int = DEFAULT_TIMEOUT
+
+    @property
+    def where(self) -> str:
+        """``docs/page.md:12`` 形式的位置，用于报错。"""
+        return f"{display_path(self.page)}:{self.lineno}"
+
+
+@lru_cache(maxsize=1)
+def _snippet_preprocessor():
+    md = markdown.Markdown(
+        extensions=["pymdownx.snippets"],
+        extension_configs={
+            "pymdownx.snippets": {
+                "base_path": [str(REPO_ROOT)],
+                "check_paths": True,
+                "dedent_subsections": True,
+            }
+        },
+    )
+    return md.preprocessors["snippet"]
+
+
+def expand_snippets(code: str) -> str:
+    """展开代码中的 ``--8<--`` 行（与站点渲染时 pymdownx.snippets 的结果相同）。"""
+    if not any(_SNIPPET_LINE_RE.match(line) for line in code.splitlines()):
+        return code
+    pre = _snippet_preprocessor()
+    lines = pre.run(code.splitlines())
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int]:
+    skip_reason, timeout = None, DEFAULT_TIMEOUT
+    for mark in marks:
+        mark = mark.strip()
+        if m := _SKIP_RE.match(mark):
+            skip_reason = m.group("reason")
+        elif m := _TIMEOUT_RE.match(mark):
+            timeout = int(m.group("seconds"))
+        elif mark.startswith("pytest.mark.skip"):
+            raise BlockError(f"{where}: 跳过代码块必须写明原因：<!--pytest.mark.skip(reason=\"…\")-->")
+        else:
+            raise BlockError(
+                f"{where}: 不支持的标记 <!--{mark}-->；可用的只有 "
+                "pytest.mark.skip(reason=\"…\") 和 pytest.mark.timeout(秒)"
+            )
+    return skip_reason, timeout
+
+
+def extract_blocks(path: Path, text: str | None = None) -> list[Block]:
+    """抽取页面中所有 ```python 块（信息串必须恰好是 ``python``）。"""
+    path = Path(path).resolve()
+    if text is None:
+        text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    try:
+        raw = extract_from_buffer(io.StringIO(text))
+    except RuntimeError as exc:  # 例如围栏没有闭合
+        raise BlockError(f"{display_path(path)}: 无法抽取代码块：{exc}") from exc
+    blocks: list[Block] = []
+    for cb in raw:
+        if (cb.syntax or "").strip() != "python":
+            continue
+        start = cb.lineno
+        end = start + cb.code.count("\n") + 1
+        fence_line = lines[start - 1]
+        indent = fence_line[: len(fence_line) - len(fence_line.lstrip())]
+        where = f"{display_path(path)}:{start}"
+        if end > len(lines) or not lines[end - 1].strip().startswith("```"):
+            raise BlockError(f"{where}: 找不到代码块的结束围栏")
+        skip_reason, timeout = _parse_marks(cb.marks, where)
+        try:
+            source = expand_snippets(cb.code)
+        except Exception as exc:  # pymdownx 的 SnippetMissingError 等
+            raise BlockError(f"{where}: 无法展开 snippet：{exc}") from exc
+        blocks.append(
+            Block(
+                page=path,
+                index=len(blocks),
+                lineno=start,
+                end_lineno=end,
+                indent=indent,
+                code=cb.code,
+                source=source,
+                skip_reason=skip_reason,
+                timeout=timeout,
+            )
+        )
+    return blocks
