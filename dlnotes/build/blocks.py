@@ -82,11 +82,13 @@ def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int]:
         elif m := _TIMEOUT_RE.match(mark):
             timeout = int(m.group("seconds"))
         elif mark.startswith("pytest.mark.skip"):
-            raise BlockError(f"{where}: 跳过代码块必须写明原因：<!--pytest.mark.skip(reason=\"…\")-->")
+            raise BlockError(
+                f'{where}: 跳过代码块必须写明原因：<!--pytest.mark.skip(reason="…")-->'
+            )
         else:
             raise BlockError(
                 f"{where}: 不支持的标记 <!--{mark}-->；可用的只有 "
-                "pytest.mark.skip(reason=\"…\") 和 pytest.mark.timeout(秒)"
+                'pytest.mark.skip(reason="…") 和 pytest.mark.timeout(秒)'
             )
     return skip_reason, timeout
 
@@ -106,15 +108,22 @@ def extract_blocks(path: Path, text: str | None = None) -> list[Block]:
         if (cb.syntax or "").strip() != "python":
             continue
         start = cb.lineno
-        end = start + cb.code.count("\n") + 1
         fence_line = lines[start - 1]
         indent = fence_line[: len(fence_line) - len(fence_line.lstrip())]
+        ticks = fence_line.strip()[: len(fence_line.strip()) - len(fence_line.strip().lstrip("`"))]
         where = f"{display_path(path)}:{start}"
-        if end > len(lines) or not lines[end - 1].strip().startswith("```"):
+        # 结束围栏：自己找（pytest-codeblocks 会吞掉缩进块中的空行，行数因此对不上）
+        end = next(
+            (i for i in range(start + 1, len(lines) + 1) if lines[i - 1].strip().startswith(ticks)),
+            None,
+        )
+        if end is None:
             raise BlockError(f"{where}: 找不到代码块的结束围栏")
+        body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[start:end - 1]]
+        code = "\n".join(body) + "\n"
         skip_reason, timeout = _parse_marks(cb.marks, where)
         try:
-            source = expand_snippets(cb.code)
+            source = expand_snippets(code)
         except Exception as exc:  # pymdownx 的 SnippetMissingError 等
             raise BlockError(f"{where}: 无法展开 snippet：{exc}") from exc
         blocks.append(
@@ -124,7 +133,7 @@ def extract_blocks(path: Path, text: str | None = None) -> list[Block]:
                 lineno=start,
                 end_lineno=end,
                 indent=indent,
-                code=cb.code,
+                code=code,
                 source=source,
                 skip_reason=skip_reason,
                 timeout=timeout,

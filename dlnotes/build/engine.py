@@ -18,7 +18,6 @@ import os
 import platform
 import re
 import shutil
-import sys
 import tempfile
 import time
 import warnings
@@ -197,7 +196,9 @@ class Cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(
-            json.dumps({"checksum": self._checksum(payload), "payload": payload}, ensure_ascii=False),
+            json.dumps(
+                {"checksum": self._checksum(payload), "payload": payload}, ensure_ascii=False
+            ),
             encoding="utf-8",
         )
         os.replace(tmp, path)
@@ -276,7 +277,9 @@ def _format_error(block: Block, exc: Exception, blocks_by_count: dict | None = N
 def _provenance(duration: float) -> dict:
     return {
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d"),
-        "device": "cuda" if _cuda_available() and os.environ.get("D2L_DEVICE", "auto") != "cpu" else "cpu",
+        "device": "cuda"
+        if _cuda_available() and os.environ.get("D2L_DEVICE", "auto") != "cpu"
+        else "cpu",
         "torch": _version("torch"),
         "python": platform.python_version(),
         "duration_s": round(duration, 3),
@@ -292,13 +295,18 @@ class Kernel:
 
         self.workdir = Path(tempfile.mkdtemp(prefix="dlnotes-"))
         self.nb = nbformat.v4.new_notebook()
-        self.nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        self.nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         from jupyter_client.manager import KernelManager
 
         self.client = NotebookClient(
             self.nb,
-            km=KernelManager(kernel_name="python3", transport="ipc",
-                             ip=str(self.workdir / "kernel")),
+            km=KernelManager(
+                kernel_name="python3", transport="ipc", ip=str(self.workdir / "kernel")
+            ),
             kernel_name="python3",
             timeout=300,
             allow_errors=False,
@@ -336,8 +344,9 @@ class Kernel:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def execute_page(page: Path, blocks: list[Block], *, cache: Cache | None = None,
-                 use_cache: bool = True) -> PageResult:
+def execute_page(
+    page: Path, blocks: list[Block], *, cache: Cache | None = None, use_cache: bool = True
+) -> PageResult:
     """运行（或从缓存取出）一个页面的全部代码块。失败不抛出，记录在结果里。"""
     cache = cache or Cache()
     keys = block_keys(blocks)
@@ -354,13 +363,21 @@ def execute_page(page: Path, blocks: list[Block], *, cache: Cache | None = None,
             if b.skip_reason is not None:
                 results.append(BlockResult(b, "skipped"))
             else:
-                results.append(BlockResult(b, "cached", c["outputs"], c.get("provenance", {}).get("duration_s", 0.0), c.get("provenance", {})))
+                results.append(
+                    BlockResult(
+                        b,
+                        "cached",
+                        c["outputs"],
+                        c.get("provenance", {}).get("duration_s", 0.0),
+                        c.get("provenance", {}),
+                    )
+                )
         return PageResult(page, results)
 
     kernel = None
     failed = False
     try:
-        for b, key, c in zip(blocks, keys, cached):
+        for b, key in zip(blocks, keys):
             if b.skip_reason is not None:
                 results.append(BlockResult(b, "skipped"))
                 continue
@@ -375,13 +392,23 @@ def execute_page(page: Path, blocks: list[Block], *, cache: Cache | None = None,
             except Exception as exc:
                 failed = True
                 msg = _format_error(b, exc, kernel.blocks_by_count)
-                results.append(BlockResult(b, "failed", error=msg, duration=time.perf_counter() - t0))
+                results.append(
+                    BlockResult(b, "failed", error=msg, duration=time.perf_counter() - t0)
+                )
                 continue
             dt = time.perf_counter() - t0
             outputs = normalize_outputs(raw)
             prov = _provenance(dt)
             status = "replayed" if b.index < blocks[first_miss].index else "ran"
-            cache.put(key, {"page": display_path(page), "lineno": b.lineno, "outputs": outputs, "provenance": prov})
+            cache.put(
+                key,
+                {
+                    "page": display_path(page),
+                    "lineno": b.lineno,
+                    "outputs": outputs,
+                    "provenance": prov,
+                },
+            )
             results.append(BlockResult(b, status, outputs, dt, prov))
     finally:
         if kernel is not None:
@@ -399,8 +426,15 @@ def page_blocks_from_notebook(path: Path) -> tuple[object, list[Block]]:
         if cell.cell_type != "code":
             continue
         blocks.append(
-            Block(page=Path(path).resolve(), index=len(blocks), lineno=i + 1, end_lineno=i + 1,
-                  indent="", code=cell.source, source=cell.source)
+            Block(
+                page=Path(path).resolve(),
+                index=len(blocks),
+                lineno=i + 1,
+                end_lineno=i + 1,
+                indent="",
+                code=cell.source,
+                source=cell.source,
+            )
         )
     return nb, blocks
 
@@ -430,5 +464,3 @@ def to_nbformat_output(o: dict):
     if o["type"] == "execute_result":
         return nbformat.v4.new_output("execute_result", data=o["data"], execution_count=None)
     return nbformat.v4.new_output("display_data", data=o["data"])
-
-

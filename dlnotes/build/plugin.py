@@ -74,8 +74,13 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
     def on_files(self, files: Files, config):
         root = mathjax_root()
         for p in mathjax_files(root):
-            files.append(File.generated(config, f"{MATHJAX_PREFIX}/{p.relative_to(root).as_posix()}",
-                                        abs_src_path=str(p)))
+            files.append(
+                File.generated(
+                    config,
+                    f"{MATHJAX_PREFIX}/{p.relative_to(root).as_posix()}",
+                    abs_src_path=str(p),
+                )
+            )
         self.downloads: dict[str, str] = {}
         for f in list(files.documentation_pages()):
             if not f.src_uri.endswith(".md") or f.abs_src_path is None:
@@ -126,7 +131,11 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             return markdown
         path = Path(src)
         full = path.read_text(encoding="utf-8")
-        offset = full.count("\n") - markdown.count("\n") if full.rstrip().endswith(markdown.rstrip()) else 0
+        offset = (
+            full.count("\n") - markdown.count("\n")
+            if full.rstrip().endswith(markdown.rstrip())
+            else 0
+        )
         try:
             blocks = extract_blocks(path, markdown)
         except BlockError as exc:
@@ -153,7 +162,9 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                 if rec:
                     self.records.append(dict(rec, page_url=page.url, page_title=page.title))
             if rendered:
-                inserts[b.end_lineno - offset] = [""] + [(b.indent + x) if x else "" for x in rendered]
+                inserts[b.end_lineno - offset] = [""] + [
+                    (b.indent + x) if x else "" for x in rendered
+                ]
         out: list[str] = []
         for i, line in enumerate(lines, start=1):
             out.append(line)
@@ -179,7 +190,9 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         provs = [r.provenance for r in result.results if r.provenance]
         parts = []
         if nb_uri:
-            parts.append(f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}")
+            parts.append(
+                f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}"
+            )
         if provs:
             date = max(p.get("date", "") for p in provs)
             devices = sorted({p.get("device", "?") for p in provs})
@@ -198,7 +211,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         lines = markdown.split("\n")
         for i, line in enumerate(lines):
             if line.startswith("# "):
-                return "\n".join(lines[: i + 1] + ["", header, ""] + lines[i + 1:])
+                return "\n".join(lines[: i + 1] + ["", header, ""] + lines[i + 1 :])
         return header + "\n\n" + markdown
 
     def _write_download_notebook(self, page, result: PageResult, out: Path):
@@ -207,11 +220,15 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
         text = Path(page.file.abs_src_path).read_text(encoding="utf-8").split("\n")
         nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         prev = 0
         for r in result.results:
             b = r.block
-            md = "\n".join(text[prev: b.lineno - 1]).strip()
+            md = "\n".join(text[prev : b.lineno - 1]).strip()
             if md:
                 nb.cells.append(nbformat.v4.new_markdown_cell(md))
             cell = nbformat.v4.new_code_cell(b.source.rstrip("\n"))
@@ -231,7 +248,9 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         if page.file.src_uri == self.config.results_page and page.content:
             table = results_mod.render_table(self.records, page.url)
             if RESULTS_PLACEHOLDER not in page.content:
-                raise PluginError(f"{self.config.results_page} 缺少占位注释 {html.escape(RESULTS_PLACEHOLDER)}")
+                raise PluginError(
+                    f"{self.config.results_page} 缺少占位注释 {html.escape(RESULTS_PLACEHOLDER)}"
+                )
             page.content = page.content.replace(RESULTS_PLACEHOLDER, table)
         return context
 

@@ -79,9 +79,15 @@ def render_outputs(result: BlockResult) -> list[str]:
             png = data["image/png"]
             if isinstance(png, bytes):
                 png = base64.b64encode(png).decode()
-            out += [f'<div class="dl-figure"><img alt="代码输出的图" src="data:image/png;base64,{png}"></div>', ""]
+            out += [
+                f'<div class="dl-figure"><img alt="代码输出的图" src="data:image/png;base64,{png}"></div>',
+                "",
+            ]
         elif "text/html" in data:
-            out += ['<div class="dl-html">' + " ".join(str(data["text/html"]).splitlines()) + "</div>", ""]
+            out += [
+                '<div class="dl-html">' + " ".join(str(data["text/html"]).splitlines()) + "</div>",
+                "",
+            ]
         elif "text/plain" in data:
             out += _text_block(str(data["text/plain"]), "结果") + [""]
     return out

@@ -61,18 +61,26 @@ def render_table(records: list[dict], results_url: str) -> str:
         speed = r.get("examples_per_sec") or r.get("tokens_per_sec")
         acc_or_ppl = r.get("test_acc")
         rows.append(
-            "| " + " | ".join([
-                name,
-                f"[{r.get('page_title', '页面')}]({link}/)",
-                data,
-                _fmt(r.get("device")),
-                _fmt(r.get("epochs")),
-                _fmt(r.get("lr")),
-                _fmt(r.get("train_loss") if r.get("train_loss") is not None else r.get("perplexity")),
-                _fmt(r.get("train_acc")),
-                _fmt(acc_or_ppl),
-                _fmt(float(speed), 1) if speed else "—",
-                ref,
-            ]) + " |"
+            "| "
+            + " | ".join(
+                [
+                    name,
+                    f"[{r.get('page_title', '页面')}]({link}/)",
+                    data,
+                    _fmt(r.get("device")),
+                    _fmt(r.get("epochs")),
+                    _fmt(r.get("lr")),
+                    _fmt(
+                        r.get("train_loss")
+                        if r.get("train_loss") is not None
+                        else r.get("perplexity")
+                    ),
+                    _fmt(r.get("train_acc")),
+                    _fmt(acc_or_ppl),
+                    _fmt(float(speed), 1) if speed else "—",
+                    ref,
+                ]
+            )
+            + " |"
         )
     return markdown.markdown(head + "\n".join(rows), extensions=["tables"])

@@ -58,7 +58,10 @@ function typesetPage() {
       MathJax.texReset();
       return MathJax.typesetPromise();
     })
-    .then(() => document.body.setAttribute("data-mathjax", "done"))
+    .then(() => {
+      window.dlTypesetCount = (window.dlTypesetCount || 0) + 1;  // 测试用：已完成的排版次数
+      document.body.setAttribute("data-mathjax", "done");
+    })
     .catch((err) => {
       document.body.setAttribute("data-mathjax", "error");
       console.error("MathJax typeset failed:", err);

@@ -1,0 +1,138 @@
+"""pytest 插件：把 docs/ 中的页面和 notebook 收集为测试，每个 ```python 块 / code cell 是一个测试项。
+
+``pytest docs/chapter_x/page.md`` 只运行这一页。一页的所有块在同一个内核里按顺序运行（与站点构建
+用的是同一个执行引擎与缓存），失败时报告 页面:行号、异常与 traceback。
+
+选项：
+  --device {auto,cpu,cuda}  运行代码块用的设备（默认 auto：有 CUDA 就用，否则 CPU）。
+  --rerun                   不用执行缓存，全部重新运行（缓存仍会被更新）。
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .blocks import BlockError, extract_blocks
+from .engine import Cache, PageResult, execute_page, page_blocks_from_notebook
+from .paths import DOCS_DIR, display_path
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("dlnotes", "dlnotes 页面代码块")
+    group.addoption(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default=None,
+        help="运行代码块用的设备（默认读 $D2L_DEVICE，否则 auto）",
+    )
+    group.addoption("--rerun", action="store_true", help="忽略执行缓存，全部重新运行")
+
+
+def pytest_configure(config):
+    device = config.getoption("--device") or os.environ.get("D2L_DEVICE") or "auto"
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise pytest.UsageError(
+                "--device cuda：这台机器上没有可用的 CUDA（torch.cuda.is_available() 为 False）"
+            )
+    os.environ["D2L_DEVICE"] = device
+
+
+def _is_page(path: Path) -> bool:
+    try:
+        rel = path.resolve().relative_to(DOCS_DIR)
+    except ValueError:
+        return False
+    return not any(part.startswith("_") for part in rel.parts)
+
+
+def pytest_collect_file(parent, file_path: Path):
+    if not _is_page(file_path):
+        return None
+    if file_path.suffix == ".md":
+        return PageFile.from_parent(parent, path=file_path)
+    if file_path.suffix == ".ipynb":
+        return NotebookFile.from_parent(parent, path=file_path)
+    return None
+
+
+class BlockFailure(Exception):
+    pass
+
+
+class PageFile(pytest.File):
+    """一个 Markdown 页面；它的代码块按顺序运行一次，结果分给各个测试项。"""
+
+    _result: PageResult | None = None
+
+    def load_blocks(self):
+        return extract_blocks(self.path)
+
+    def collect(self):
+        try:
+            blocks = self.load_blocks()
+        except BlockError as exc:
+            yield BrokenPageItem.from_parent(self, name="extract", message=str(exc))
+            return
+        self._blocks = blocks
+        for b in blocks:
+            yield BlockItem.from_parent(self, name=f"line {b.lineno}", block=b)
+
+    def page_result(self) -> PageResult:
+        if self._result is None:
+            rerun = self.config.getoption("--rerun")
+            self._result = execute_page(self.path, self._blocks, cache=Cache(), use_cache=not rerun)
+        return self._result
+
+
+class NotebookFile(PageFile):
+    def load_blocks(self):
+        _, blocks = page_blocks_from_notebook(self.path)
+        return blocks
+
+
+class BrokenPageItem(pytest.Item):
+    def __init__(self, *, message: str, **kwargs):
+        super().__init__(**kwargs)
+        self.message = message
+
+    def runtest(self):
+        raise BlockFailure(self.message)
+
+    def repr_failure(self, excinfo):
+        return str(excinfo.value)
+
+    def reportinfo(self):
+        return self.path, 0, f"{display_path(self.path)}: 抽取代码块"
+
+
+class BlockItem(pytest.Item):
+    def __init__(self, *, block, **kwargs):
+        super().__init__(**kwargs)
+        self.block = block
+
+    def runtest(self):
+        if self.block.skip_reason is not None:
+            pytest.skip(f"{self.block.where}: {self.block.skip_reason}")
+        result = self.parent.page_result()
+        r = result.results[self.block.index]
+        if r.status == "failed":
+            raise BlockFailure(r.error)
+        if r.status == "not-run":
+            failed = result.failure
+            pytest.skip(
+                f"{self.block.where}: 未运行——本页前面的代码块（{failed.block.where}）失败了"
+            )
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, BlockFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, self.block.lineno - 1, self.block.where

@@ -1,0 +1,77 @@
+"""严格构建：`mkdocs build --strict` 必须干净地通过，并打印执行摘要。"""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+
+
+def test_strict_build_passes(built_site):
+    assert built_site.returncode == 0, "mkdocs build --strict 失败：\n" + built_site.output[-6000:]
+
+
+def test_build_prints_execution_summary(built_site):
+    m = re.search(
+        r"dlnotes 执行摘要：运行 (\d+) 块.*取自缓存 (\d+) 块，跳过 (\d+) 块，失败 (\d+) 块",
+        built_site.output,
+    )
+    assert m, "构建输出里没有执行摘要：\n" + built_site.output[-3000:]
+    ran, cached, skipped, failed = map(int, m.groups())
+    assert failed == 0
+    assert ran + cached > 100, "执行的代码块太少——页面里的代码块没有被执行？"
+
+
+def test_every_nav_page_is_built(built_site):
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    cfg = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, str):
+                yield item
+            elif isinstance(item, dict):
+                for v in item.values():
+                    yield from (walk(v) if isinstance(v, list) else [v])
+
+    pages = list(walk(cfg["nav"]))
+    assert len(pages) > 40
+    for src in pages:
+        stem = src.rsplit(".", 1)[0]
+        out = (
+            built_site.site
+            / (stem.removesuffix("index") if stem.endswith("index") else stem + "/")
+            / "index.html"
+        )
+        assert out.exists(), f"导航中的 {src} 没有生成页面（{out}）"
+
+
+def test_code_pages_offer_notebook_download(built_site):
+    html = (
+        built_site.site / "chapter_linear-networks" / "linear-regression-impl" / "index.html"
+    ).read_text(encoding="utf-8")
+    assert "下载本页 notebook" in html
+    nb = built_site.site / "chapter_linear-networks" / "linear-regression-impl.ipynb"
+    assert nb.exists(), "页面的 notebook 下载文件没有生成"
+    import nbformat
+
+    notebook = nbformat.read(nb, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code and any(c.outputs for c in code), "下载的 notebook 没有代码或输出"
+
+
+def test_mathjax_is_served_by_the_site(built_site):
+    assert (built_site.site / "assets" / "mathjax" / "tex-chtml.js").exists()
+    assert list(
+        (built_site.site / "assets" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob(
+            "*.woff"
+        )
+    )
+    index = (built_site.site / "index.html").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr" not in index and "fonts.googleapis" not in index and "unpkg" not in index
