@@ -300,17 +300,18 @@ class Kernel:
             "display_name": "Python 3",
             "language": "python",
         }
-        from jupyter_client.manager import KernelManager
+        from jupyter_client.manager import AsyncKernelManager
 
         self.client = NotebookClient(
             self.nb,
-            km=KernelManager(
+            km=AsyncKernelManager(
                 kernel_name="python3", transport="ipc", ip=str(self.workdir / "kernel")
             ),
             kernel_name="python3",
             timeout=300,
             allow_errors=False,
             interrupt_on_timeout=False,
+            shutdown_kernel="immediate",
             resources={"metadata": {"path": str(self.workdir)}},
         )
         env = dict(os.environ)

@@ -7,8 +7,9 @@
  */
 window.MathJax = {
   tex: {
-    inlineMath: [["\\(", "\\)"]],
-    displayMath: [["\\[", "\\]"]],
+    // arithmatex 输出 \( \) 与 \[ \]；notebook（mkdocs-jupyter）的 markdown cell 保留 $ 与 $$
+    inlineMath: [["\\(", "\\)"], ["$", "$"]],
+    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
     processEscapes: true,
     processEnvironments: true,
     tags: "none",
@@ -32,7 +33,7 @@ window.MathJax = {
   },
   options: {
     ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex",
+    processHtmlClass: "arithmatex|jp-MarkdownOutput",  // 只排版公式与 notebook 的文字
     enableMenu: true,
   },
   startup: {
