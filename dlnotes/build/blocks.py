@@ -119,7 +119,10 @@ def extract_blocks(path: Path, text: str | None = None) -> list[Block]:
         )
         if end is None:
             raise BlockError(f"{where}: 找不到代码块的结束围栏")
-        body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[start:end - 1]]
+        body = [
+            ln[len(indent) :] if ln.startswith(indent) else ln.lstrip()
+            for ln in lines[start : end - 1]
+        ]
         code = "\n".join(body) + "\n"
         skip_reason, timeout = _parse_marks(cb.marks, where)
         try:

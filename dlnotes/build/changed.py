@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="只列出要运行的页面，不运行")
     args = parser.parse_args(argv)
 
-    sel = select_pages(args.files)
+    sel = select_pages(args.files, REPO_ROOT)
     if sel.empty:
         print("dlnotes-changed-pages：改动的文件不涉及任何页面的代码，不需要运行页面。")
         return 0

@@ -23,6 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
+from . import collect
 from . import results as results_mod
 from .blocks import BlockError, extract_blocks
 from .engine import RESULT_MIME, Cache, PageResult, execute_notebook, execute_page
@@ -55,7 +56,8 @@ def mathjax_files(root: Path):
 
 
 class ExecuteConfig(Config):
-    execute = config_options.Choice(("auto", "never"), default="auto")
+    # auto：执行缺缓存的块；never：只用缓存，缺了就报错；off：不执行也不嵌入输出（纯 MkDocs 构建，基准测试用）
+    execute = config_options.Choice(("auto", "never", "off"), default="auto")
     results_page = config_options.Type(str, default="appendix/results.md")
 
 
@@ -82,7 +84,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                 )
             )
         self.downloads: dict[str, str] = {}
-        for f in list(files.documentation_pages()):
+        for f in list(files.documentation_pages()) if self.config.execute != "off" else []:
             if not f.src_uri.endswith(".md") or f.abs_src_path is None:
                 continue
             text = Path(f.abs_src_path).read_text(encoding="utf-8")
@@ -99,7 +101,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
     @event_priority(100)  # 在 mkdocs-jupyter 之前：它渲染的是执行过的副本
     def on_pre_page(self, page, config, files):
         src = page.file.abs_src_path
-        if not src or not src.endswith(".ipynb"):
+        if not src or not src.endswith(".ipynb") or self.config.execute == "off":
             return page
         src_path = Path(src)
         out = self.nb_dir / "executed" / page.file.src_uri
@@ -130,6 +132,14 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         if not src or not src.endswith(".md"):
             return markdown
         path = Path(src)
+        if collect.GLOSSARY_PLACEHOLDER in markdown:
+            markdown = markdown.replace(collect.GLOSSARY_PLACEHOLDER, collect.glossary_table())
+        if collect.REFLECTIONS_PLACEHOLDER in markdown:
+            markdown = markdown.replace(
+                collect.REFLECTIONS_PLACEHOLDER, collect.reflections(page.file.src_uri)
+            )
+        if not page.meta.get("description") and (desc := collect.describe(markdown)):
+            page.meta["description"] = desc
         full = path.read_text(encoding="utf-8")
         offset = (
             full.count("\n") - markdown.count("\n")
@@ -143,7 +153,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         for b in blocks:
             b.lineno += offset
             b.end_lineno += offset
-        if not blocks:
+        if not blocks or self.config.execute == "off":
             return markdown
         if self.config.execute == "never":
             self._require_cached(path, blocks)

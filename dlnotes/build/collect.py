@@ -1,0 +1,83 @@
+"""由各页面内容生成的附录内容：术语表、学习感悟汇总、页面描述。
+
+术语表的行由各章作者写在 docs/_includes/glossary/*.md（`| 中文 | English | [页面](…) |`），
+这里合并同一术语、按英文排序；学习感悟汇总扫描所有页面里的 `!!! quote "学习感悟…"` 框。
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+from .paths import DOCS_DIR
+
+GLOSSARY_PLACEHOLDER = "<!-- dlnotes:glossary -->"
+REFLECTIONS_PLACEHOLDER = "<!-- dlnotes:reflections -->"
+
+_ROW_RE = re.compile(r"^\|\s*(?P<zh>[^|]+?)\s*\|\s*(?P<en>[^|]+?)\s*\|\s*(?P<links>.+?)\s*\|\s*$")
+_LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+
+
+def glossary_table(include_dir: Path | None = None) -> str:
+    include_dir = include_dir or DOCS_DIR / "_includes" / "glossary"
+    terms: dict[str, dict] = {}
+    for f in sorted(include_dir.glob("*.md")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            m = _ROW_RE.match(line.strip())
+            if not m or set(m.group("zh")) <= {"-", ":", " "} or m.group("zh") == "中文":
+                continue
+            zh = m.group("zh").strip()
+            entry = terms.setdefault(zh, {"en": m.group("en").strip(), "links": {}})
+            for text, target in _LINK_RE.findall(m.group("links")):
+                entry["links"].setdefault(target, text)
+    rows = ["| 中文 | English | 出现的页面 |", "|---|---|---|"]
+    for zh, e in sorted(terms.items(), key=lambda kv: (kv[1]["en"].lower(), kv[0])):
+        links = "，".join(f"[{t}]({u})" for u, t in e["links"].items())
+        rows.append(f"| {zh} | {e['en']} | {links} |")
+    return "\n".join(rows)
+
+
+def reflections(page_src_uri: str, docs_dir: Path | None = None) -> str:
+    """所有「学习感悟」框的汇总（引用原文并链接回所在页面）。"""
+    docs_dir = docs_dir or DOCS_DIR
+    here = posixpath.dirname(page_src_uri)
+    out: list[str] = []
+    for f in sorted(docs_dir.rglob("*.md")):
+        rel = f.relative_to(docs_dir).as_posix()
+        if rel == page_src_uri or rel.startswith("_includes/"):
+            continue
+        lines = f.read_text(encoding="utf-8").split("\n")
+        title = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), rel)
+        for i, line in enumerate(lines):
+            m = re.match(r'^(\s*)[!?]{3}\+?\s+quote\s+"(学习感悟[^"]*)"', line)
+            if not m:
+                continue
+            indent = m.group(1) + "    "
+            body = []
+            for nxt in lines[i + 1 :]:
+                if nxt.strip() and not nxt.startswith(indent):
+                    break
+                body.append(nxt[len(indent) :] if nxt.startswith(indent) else "")
+            link = posixpath.relpath(rel, here or ".")
+            out += [f"### {m.group(2)}：[{title}]({link})", "", *[ln for ln in body], ""]
+    return "\n".join(out) if out else "（还没有学习感悟。）"
+
+
+def describe(markdown: str, limit: int = 120) -> str | None:
+    """页面描述（<meta name="description">）：第一段正文，去掉 Markdown 标记。"""
+    in_fence = False
+    for block in re.split(r"\n\s*\n", markdown):
+        s = block.strip()
+        if s.startswith("```") or in_fence:
+            in_fence = not in_fence if s.count("```") % 2 else in_fence
+            continue
+        if not s or s[0] in "#<!|=>-*$[`" or s.startswith("---"):
+            continue
+        text = re.sub(r"\$\$?[^$]*\$\$?", "", s)
+        text = _LINK_RE.sub(r"\1", text)
+        text = re.sub(r"[*_`=]|\[\^[^\]]+\]", "", text)
+        text = " ".join(text.split())
+        if len(text) >= 10:
+            return text[:limit] + ("…" if len(text) > limit else "")
+    return None
