@@ -316,6 +316,8 @@ class Kernel:
         )
         env = dict(os.environ)
         env["PYTHONHASHSEED"] = "0"
+        if env.get("D2L_DATA_DIR"):  # 内核在临时目录里运行：相对路径要先变成绝对路径
+            env["D2L_DATA_DIR"] = str(Path(env["D2L_DATA_DIR"]).resolve())
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         env["DLNOTES_PAGE"] = display_path(page)
