@@ -68,6 +68,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self.records: list[dict] = []
         self.t0 = time.perf_counter()
         self.nb_dir = cache_dir() / "notebooks"
+        self.repo_url = (config.repo_url or "").rstrip("/")
         return config
 
     # ------------------------------------------------------------ files
