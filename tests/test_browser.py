@@ -175,7 +175,7 @@ def test_math_renders_after_instant_navigation(server, browser):
     _wait_typeset(page, 1)
     before = page.evaluate("window.dlTypesetCount")
     page.evaluate("() => { window.__marker = 'same-document'; }")
-    link = page.locator("a.md-nav__link[href*='softmax-regression/']").first
+    link = page.locator("a[href$='softmax-regression/']").first
     link.click()
     page.wait_for_url("**/softmax-regression/")
     _wait_typeset(page, before + 1)

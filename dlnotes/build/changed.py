@@ -12,6 +12,8 @@ FILES（pre-commit 传入的暂存文件，相对仓库根目录或绝对路径�
 - ``dlnotes/`` 中的源码（辅助包或执行引擎）→ 全部页面（会先说明原因）；
 - 其他文件与此无关。
 
+不给 FILES 时，用 git 找出工作区里相对 HEAD 改动过的文件（含已暂存和未跟踪的文件）。
+
 然后运行 ``python -m pytest <页面…> -q``（与 ``pytest docs/x.md`` 相同：执行引擎与缓存，只重算变了的块），
 并以它的退出码退出；没有相关文件时打印一行说明并以 0 退出。``--list`` 只列出页面，不运行。
 """
@@ -156,6 +158,22 @@ def select_pages(files: Iterable[str | Path], root: Path = REPO_ROOT) -> Selecti
     return sel
 
 
+def git_changed_files(root: Path = REPO_ROOT) -> list[str]:
+    """工作区中相对 HEAD 改动过的文件（已暂存、未暂存、未跟踪），相对 root；没有 git 时为空。"""
+    cmds = (
+        ["git", "diff", "--name-only", "--no-renames", "HEAD"],
+        ["git", "ls-files", "--others", "--exclude-standard"],
+    )
+    files: list[str] = []
+    for cmd in cmds:
+        try:
+            proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=True)
+        except (OSError, subprocess.CalledProcessError):
+            return []
+        files += [line for line in proc.stdout.splitlines() if line]
+    return [str(root / f) for f in dict.fromkeys(files)]
+
+
 def pytest_command(sel: Selection, extra: list[str] | None = None) -> list[str]:
     return [sys.executable, "-m", "pytest", *sel.pages, "-q", *(extra or [])]
 
@@ -170,11 +188,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m dlnotes.build.changed",
         description="只运行改动的文件涉及的页面的代码块（pre-commit 钩子 dlnotes-changed-pages）。",
     )
-    parser.add_argument("files", nargs="*", help="改动的文件（相对仓库根目录或绝对路径）")
+    parser.add_argument(
+        "files", nargs="*", help="改动的文件（相对仓库根目录或绝对路径；不给时用 git 找出改动）"
+    )
     parser.add_argument("--list", action="store_true", help="只列出要运行的页面，不运行")
     args = parser.parse_args(argv)
 
-    sel = select_pages(args.files, REPO_ROOT)
+    files = args.files if args.files else git_changed_files(REPO_ROOT)
+    sel = select_pages(files, REPO_ROOT)
     if sel.empty:
         print("dlnotes-changed-pages：改动的文件不涉及任何页面的代码，不需要运行页面。")
         return 0

@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from . import collect
 from . import results as results_mod
 from .blocks import BlockError, extract_blocks
-from .engine import RESULT_MIME, Cache, PageResult, execute_notebook, execute_page
+from .engine import RESULT_MIME, Cache, PageResult, execute_notebook, execute_page, fingerprint
 from .paths import cache_dir, display_path
 from .render import render_outputs, skip_note
 
@@ -62,6 +62,9 @@ class ExecuteConfig(Config):
 
 
 class ExecutePlugin(BasePlugin[ExecuteConfig]):
+    def on_pre_build(self, config):
+        self.fp = fingerprint()  # 每次构建计算一次（mkdocs serve 重建时辅助包可能变了）
+
     def on_config(self, config):
         self.cache = Cache()
         self.stats = {"ran": 0, "replayed": 0, "cached": 0, "skipped": 0, "failed": 0}
@@ -108,7 +111,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         out = self.nb_dir / "executed" / page.file.src_uri
         if self.config.execute == "never":
             self._require_cached_notebook(src_path)
-        result = execute_notebook(src_path, out, cache=self.cache)
+        result = execute_notebook(src_path, out, cache=self.cache, fp=self.fp)
         self._account(result)
         if (failure := result.failure) is not None:
             raise PluginError(failure.error)
@@ -119,7 +122,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         from .engine import block_keys, page_blocks_from_notebook
 
         _, blocks = page_blocks_from_notebook(path)
-        for b, k in zip(blocks, block_keys(blocks)):
+        for b, k in zip(blocks, block_keys(blocks, self.fp)):
             if k is not None and self.cache.get(k) is None:
                 raise PluginError(
                     f"{display_path(path)}（cell {b.lineno}）：没有最新的执行输出（DLNOTES_EXECUTE=never）。"
@@ -158,7 +161,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             return markdown
         if self.config.execute == "never":
             self._require_cached(path, blocks)
-        result = execute_page(path, blocks, cache=self.cache)
+        result = execute_page(path, blocks, cache=self.cache, fp=self.fp)
         self._account(result)
         if (failure := result.failure) is not None:
             raise PluginError(failure.error)
@@ -187,7 +190,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
     def _require_cached(self, path: Path, blocks):
         from .engine import block_keys
 
-        for b, k in zip(blocks, block_keys(blocks)):
+        for b, k in zip(blocks, block_keys(blocks, self.fp)):
             if k is not None and self.cache.get(k) is None:
                 raise PluginError(
                     f"{b.where}：没有最新的执行输出（DLNOTES_EXECUTE=never 时构建不运行代码）。"
