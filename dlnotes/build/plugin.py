@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import logging
+import posixpath
+import re
 import time
 from pathlib import Path
 
@@ -254,6 +256,24 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             nb.cells.append(nbformat.v4.new_markdown_cell(md))
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
+
+    _NB_HREF_RE = re.compile(r'href="(?![a-z]+:|#|/)([^"#]+\.(?:md|ipynb))(#[^"]*)?"')
+
+    def on_page_content(self, html_text, page, config, files):
+        """notebook 页面里的 .md 链接：mkdocs-jupyter 不改写它们，这里换成站点上的地址（在线和离线副本都能用）。"""
+        if not page.file.src_uri.endswith(".ipynb"):
+            return html_text
+
+        def repl(m):
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(page.file.src_uri), m.group(1))
+            )
+            f = files.get_file_from_path(target)
+            if f is None:
+                raise PluginError(f"docs/{page.file.src_uri}：链接 {m.group(1)} 指向不存在的文件")
+            return f'href="{f.url_relative_to(page.file)}{m.group(2) or ""}"'
+
+        return self._NB_HREF_RE.sub(repl, html_text)
 
     # ------------------------------------------------------------ results table
 

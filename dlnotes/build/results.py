@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import posixpath
-
 import markdown
+from mkdocs.utils import get_relative_url
 
 # d2l-zh（PyTorch 版）书中发布的测试准确率：完整 Fashion-MNIST，10 个迭代周期，一块 V100。
 # 这是书中的参考数字，不是我们的输出；按模型名中的关键词匹配（先匹配更具体的）。
@@ -53,7 +52,7 @@ def render_table(records: list[dict], results_url: str) -> str:
     rows = []
     for name, r in latest.items():
         acc, note = published(name)
-        link = posixpath.relpath(r.get("page_url", ""), start=results_url.rstrip("/") or ".")
+        link = get_relative_url(r.get("page_url", ""), results_url)
         ref = "—" if acc is None else f"{acc:.2f}" + (f"（{note}）" if note else "")
         data = r.get("data", "?")
         if r.get("is_sample"):
@@ -65,7 +64,7 @@ def render_table(records: list[dict], results_url: str) -> str:
             + " | ".join(
                 [
                     name,
-                    f"[{r.get('page_title', '页面')}]({link}/)",
+                    f"[{r.get('page_title', '页面')}]({link})",
                     data,
                     _fmt(r.get("device")),
                     _fmt(r.get("epochs")),
