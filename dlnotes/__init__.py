@@ -33,11 +33,11 @@ _LAZY: dict[str, str] = {
     "set_seed": "utils",
     # cli
     "parse_args": "cli",
-    # plot
-    "plot": "plot",
-    "set_figsize": "plot",
-    "Animator": "plot",
-    "show_images": "plot",
+    # plotting（模块不能叫 plot：导入子模块 dlnotes.plot 会把函数 dlnotes.plot 覆盖成模块）
+    "plot": "plotting",
+    "set_figsize": "plotting",
+    "Animator": "plotting",
+    "show_images": "plotting",
     # linear
     "synthetic_data": "linear",
     "linreg": "linear",
@@ -71,12 +71,16 @@ _LAZY: dict[str, str] = {
     "Vocab": "text",
     "load_corpus": "text",
     "load_data_text": "text",
+    "seq_data_iter_random": "text",
+    "seq_data_iter_sequential": "text",
+    "SeqDataLoader": "text",
     # rnn (written separately)
     "grad_clipping": "rnn",
     "RNNModelScratch": "rnn",
     "RNNModel": "rnn",
     "predict_ch8": "rnn",
     "train_ch8": "rnn",
+    "train_epoch_ch8": "rnn",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -1,7 +1,7 @@
 """训练循环（同 d2l 第 3 章 softmax 回归与第 6 章 LeNet），外加一行来源说明。
 
 Training loops of d2l chapters 3 and 6. Each prints one line per epoch, draws the
-curves once at the end (static :class:`~dlnotes.plot.Animator`), prints a summary
+curves once at the end (static :class:`~dlnotes.plotting.Animator`), prints a summary
 line with examples/sec and a provenance line (data, device, settings), and returns
 a dict of metrics. Metrics are accumulated as tensors (no per-batch ``.item()``
 host sync), so the loops cost about the same as a bare PyTorch loop.
@@ -179,7 +179,7 @@ def _finish(
 
 
 def _animator(num_epochs):
-    from .plot import Animator
+    from .plotting import Animator
 
     return Animator(
         xlabel="epoch",

@@ -123,3 +123,17 @@ def test_show_images():
     assert len(axes) == 6 and axes[4].get_title() == "e"
     assert not axes[5].axison  # unused cell is hidden
     plt.close("all")
+
+
+def test_plot_function_survives_importing_the_training_modules():
+    """训练函数导入绘图模块之后，dlnotes.plot 仍然是函数（模块名不能与导出的函数重名）。"""
+    import importlib
+
+    import dlnotes
+
+    importlib.import_module("dlnotes.train")
+    importlib.import_module("dlnotes.rnn")
+    importlib.import_module("dlnotes.plotting")
+    assert callable(dlnotes.plot)
+    ax = dlnotes.plot(torch.arange(3.0), [torch.arange(3.0)])
+    assert ax is not None

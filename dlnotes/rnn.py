@@ -1,0 +1,250 @@
+"""循环神经网络的辅助函数（同 d2l 第 8 章）：梯度裁剪、从零实现/简洁实现的模型外壳、预测与训练。
+
+RNN helpers (d2l chapter 8): ``grad_clipping``, ``RNNModelScratch``, ``RNNModel``,
+``predict_ch8``, ``train_epoch_ch8`` and ``train_ch8`` (device-aware; prints perplexity and
+tokens/sec, draws the perplexity curve once and optionally records the result).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = [
+    "grad_clipping",
+    "RNNModelScratch",
+    "RNNModel",
+    "predict_ch8",
+    "sgd_scratch",
+    "train_epoch_ch8",
+    "train_ch8",
+]
+
+
+def _params_of(net):
+    if isinstance(net, nn.Module):
+        return [p for p in net.parameters() if p.requires_grad]
+    return list(net.params)
+
+
+def grad_clipping(net, theta: float) -> float:
+    """裁剪梯度：把所有参数梯度拼成的向量 g 换成 ``min(1, θ/‖g‖)·g``（同 d2l）。
+
+    ``net`` 可以是 ``nn.Module``，也可以是带 ``params`` 列表的从零实现模型。返回裁剪**前**的
+    梯度范数 ‖g‖（d2l 的版本不返回值）。
+    Clip the global gradient norm to ``theta``; works for ``nn.Module`` and for the scratch
+    model (``net.params``). Returns the norm before clipping.
+    """
+    params = [p for p in _params_of(net) if p.grad is not None]
+    if not params:
+        return 0.0
+    norm = torch.sqrt(sum(torch.sum(p.grad ** 2) for p in params))
+    if norm > theta:
+        for param in params:
+            param.grad[:] *= theta / norm
+    return float(norm)
+
+
+class RNNModelScratch:
+    """从零开始实现的循环神经网络模型的外壳（同 d2l）。
+
+    ``get_params(vocab_size, num_hiddens, device)`` 返回参数列表，``init_state(batch_size,
+    num_hiddens, device)`` 返回初始隐状态（元组），``forward_fn(inputs, state, params)`` 计算
+    各时间步的输出。输入 ``X`` 的形状为（批量大小，时间步数），先转置再做独热编码。
+    Wrapper of an RNN written from scratch.
+    """
+
+    def __init__(self, vocab_size, num_hiddens, device, get_params, init_state, forward_fn):
+        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        self.params = get_params(vocab_size, num_hiddens, device)
+        self.init_state, self.forward_fn = init_state, forward_fn
+
+    def __call__(self, X, state):
+        X = F.one_hot(X.T, self.vocab_size).type(torch.float32)
+        return self.forward_fn(X, state, self.params)
+
+    def begin_state(self, batch_size, device):
+        return self.init_state(batch_size, self.num_hiddens, device)
+
+    def parameters(self):
+        """参数列表（与 ``nn.Module.parameters()`` 用法相同）。"""
+        return iter(self.params)
+
+
+class RNNModel(nn.Module):
+    """循环神经网络模型（同 d2l）：``rnn_layer``（``nn.RNN``/``nn.GRU``/``nn.LSTM``）加一个输出层。
+
+    RNN model built around a PyTorch recurrent layer, with a linear output layer.
+    """
+
+    def __init__(self, rnn_layer, vocab_size, **kwargs):
+        super().__init__(**kwargs)
+        self.rnn = rnn_layer
+        self.vocab_size = vocab_size
+        self.num_hiddens = self.rnn.hidden_size
+        # 如果 RNN 是双向的，num_directions 应该是 2，否则应该是 1
+        if not self.rnn.bidirectional:
+            self.num_directions = 1
+            self.linear = nn.Linear(self.num_hiddens, self.vocab_size)
+        else:
+            self.num_directions = 2
+            self.linear = nn.Linear(self.num_hiddens * 2, self.vocab_size)
+
+    def forward(self, inputs, state):
+        X = F.one_hot(inputs.T.long(), self.vocab_size)
+        X = X.to(torch.float32)
+        Y, state = self.rnn(X, state)
+        # 全连接层首先将 Y 的形状改为（时间步数 * 批量大小，隐藏单元数），
+        # 它的输出形状是（时间步数 * 批量大小，词表大小）
+        output = self.linear(Y.reshape((-1, Y.shape[-1])))
+        return output, state
+
+    def begin_state(self, device, batch_size=1):
+        shape = (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
+        if not isinstance(self.rnn, nn.LSTM):
+            # nn.GRU 和 nn.RNN 以张量作为隐状态
+            return torch.zeros(shape, device=device)
+        # nn.LSTM 以元组作为隐状态
+        return (torch.zeros(shape, device=device), torch.zeros(shape, device=device))
+
+
+def predict_ch8(prefix: str, num_preds: int, net, vocab, device) -> str:
+    """在 ``prefix`` 后面生成 ``num_preds`` 个字符（贪心地取概率最大的词元，同 d2l）。
+
+    Generate ``num_preds`` characters after ``prefix`` (greedy decoding).
+    """
+    if not prefix:
+        raise ValueError("prefix 不能为空")
+    device = torch.device(device)
+    state = net.begin_state(batch_size=1, device=device)
+    outputs = [vocab[prefix[0]]]
+
+    def get_input():
+        return torch.tensor([outputs[-1]], device=device).reshape((1, 1))
+
+    with torch.no_grad():
+        for y in prefix[1:]:  # 预热期
+            _, state = net(get_input(), state)
+            outputs.append(vocab[y])
+        for _ in range(num_preds):  # 预测 num_preds 步
+            y, state = net(get_input(), state)
+            outputs.append(int(y.argmax(dim=1).reshape(1)))
+    return "".join(vocab.idx_to_token[i] for i in outputs)
+
+
+def sgd_scratch(params, lr, batch_size):
+    """小批量随机梯度下降（同 d2l 的 ``sgd``），供从零实现的模型使用。"""
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+
+def _detach_state(net, state):
+    if isinstance(net, nn.Module) and not isinstance(state, tuple):
+        # state 对于 nn.GRU 是个张量
+        state.detach_()
+    else:
+        # state 对于 nn.LSTM 或对于从零开始实现的模型是个元组
+        for s in state:
+            s.detach_()
+
+
+def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter: bool,
+                    theta: float = 1.0):
+    """训练网络一个迭代周期（同 d2l），返回 ``(困惑度, 每秒词元数)``。
+
+    Train one epoch; returns ``(perplexity, tokens_per_sec)``. ``updater`` is a
+    ``torch.optim.Optimizer`` or a function ``updater(batch_size)``.
+    """
+    from .utils import Accumulator, Timer
+
+    device = torch.device(device)
+    state, timer = None, Timer()
+    metric = Accumulator(2)  # 训练损失之和, 词元数量
+    for X, Y in train_iter:
+        if state is None or use_random_iter:
+            # 在第一次迭代或使用随机抽样时初始化 state
+            state = net.begin_state(batch_size=X.shape[0], device=device)
+        else:
+            _detach_state(net, state)
+        y = Y.T.reshape(-1)
+        X, y = X.to(device), y.to(device)
+        y_hat, state = net(X, state)
+        l = loss(y_hat, y.long()).mean()  # noqa: E741 - d2l's name
+        if isinstance(updater, torch.optim.Optimizer):
+            updater.zero_grad()
+            l.backward()
+            grad_clipping(net, theta)
+            updater.step()
+        else:
+            l.backward()
+            grad_clipping(net, theta)
+            # 因为已经调用了 mean 函数
+            updater(batch_size=1)
+        metric.add(float(l.detach()) * y.numel(), y.numel())
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elapsed = timer.stop()
+    if metric[1] == 0:
+        raise ValueError("训练数据为空：语料太短或 batch_size × num_steps 太大")
+    return math.exp(metric[0] / metric[1]), metric[1] / elapsed
+
+
+def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False, *,
+              name=None, predict_prefix="深度学习", num_preds=30, theta=1.0, print_every=None):
+    """训练字符级语言模型（同 d2l 的 ``train_ch8``，可用 CPU 或 GPU）。
+
+    每 ``print_every`` 个周期打印一次困惑度和从 ``predict_prefix``（字符串或字符串的元组）
+    生成的文本；结束时打印最终困惑度、每秒词元数和设备，画一次困惑度曲线（``dlnotes.Animator``），
+    给定 ``name`` 时用 ``dlnotes.report_result`` 记录结果。返回指标字典。
+    Train a character-level language model; returns a dict of metrics.
+    """
+    from .plotting import Animator
+
+    device = torch.device(device)
+    prefixes = (predict_prefix,) if isinstance(predict_prefix, str) else tuple(predict_prefix)
+    if print_every is None:
+        print_every = max(1, num_epochs // 5)
+    loss = nn.CrossEntropyLoss()
+    animator = Animator(xlabel="epoch", ylabel="perplexity", legend=["train"],
+                        xlim=[1, num_epochs] if num_epochs > 1 else None)
+    # 初始化
+    if isinstance(net, nn.Module):
+        net.to(device)
+        updater = torch.optim.SGD(net.parameters(), lr)
+    else:
+        def updater(batch_size):
+            return sgd_scratch(net.params, lr, batch_size)
+
+    def predict(prefix):
+        return predict_ch8(prefix, num_preds, net, vocab, device)
+
+    ppl, speed = float("nan"), 0.0
+    # 训练和预测
+    for epoch in range(num_epochs):
+        ppl, speed = train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter,
+                                     theta=theta)
+        animator.add(epoch + 1, [ppl])
+        if (epoch + 1) % print_every == 0 and epoch + 1 < num_epochs:
+            print(f"epoch {epoch + 1}, 困惑度 {ppl:.1f}：{predict(prefixes[0])}")
+    animator.show()
+    print(f"困惑度 {ppl:.1f}, {speed:.1f} 词元/秒 {device}")
+    predictions = {}
+    for prefix in prefixes:
+        predictions[prefix] = predict(prefix)
+        print(predictions[prefix])
+    info = getattr(train_iter, "info", None) or "本站笔记的中文语料（字符级）"
+    print(f"数据 data: {info}; 设备 device: {device}; epochs {num_epochs}, lr {lr:g}")
+    metrics = {"perplexity": ppl, "tokens_per_sec": speed, "epochs": num_epochs, "lr": lr,
+               "device": str(device)}
+    if name is not None:
+        from .results import report_result
+
+        report_result(name, perplexity=ppl, tokens_per_sec=speed, epochs=num_epochs, lr=lr,
+                      device=str(device), data=info)
+    metrics["predictions"] = predictions
+    return metrics

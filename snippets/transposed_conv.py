@@ -1,0 +1,139 @@
+"""转置卷积：从零实现基本的转置卷积运算，与 nn.ConvTranspose2d 比较，并用矩阵乘法验证它与卷积的“转置”关系。
+
+内容（d2l 13.10 节）：2×2 输入与 2×2 卷积核得到 3×3 输出的逐步示意图（由代码计算并画出）、
+trans_conv 的从零实现与 nn.ConvTranspose2d 结果相同、填充/步幅/多通道下的输出形状，
+以及把卷积写成矩阵 W 之后，转置卷积就是乘以 W 的转置。全部在 CPU 上瞬间完成。
+
+运行：python snippets/transposed_conv.py
+"""
+# --8<-- [start:setup]
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+import dlnotes
+
+dlnotes.parse_args(__doc__)
+dlnotes.set_seed(0)
+# --8<-- [end:setup]
+
+# --8<-- [start:trans-conv]
+def trans_conv(X, K):
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] + h - 1, X.shape[1] + w - 1))
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            Y[i: i + h, j: j + w] += X[i, j] * K
+    return Y
+# --8<-- [end:trans-conv]
+
+# --8<-- [start:example]
+X = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+print(trans_conv(X, K))
+# --8<-- [end:example]
+
+# --8<-- [start:figure]
+def draw_grid(ax, M, title, highlight=None):
+    """把矩阵 M 画成带数字的方格（居中在 3×3 的区域里）；highlight=(i, j, h, w) 标出一块区域。"""
+    M = M.tolist()
+    n_rows, n_cols = len(M), len(M[0])
+    dy, dx = (3 - n_rows) / 2, (3 - n_cols) / 2
+    for i in range(n_rows):
+        for j in range(n_cols):
+            inside = (highlight is not None and highlight[0] <= i < highlight[0] + highlight[2]
+                      and highlight[1] <= j < highlight[1] + highlight[3])
+            ax.add_patch(plt.Rectangle((dx + j, dy + n_rows - 1 - i), 1, 1, edgecolor='black',
+                                       facecolor='#9ecae1' if inside else 'white'))
+            ax.text(dx + j + 0.5, dy + n_rows - 0.5 - i, f'{M[i][j]:g}', ha='center',
+                    va='center', fontsize=11)
+    ax.set_xlim(-0.1, 3.1)
+    ax.set_ylim(-0.1, 3.1)
+    ax.set_aspect('equal')
+    ax.axis('off')
+    ax.set_title(title, fontsize=10)
+
+
+fig, axes = plt.subplots(1, 13, figsize=(12, 2), width_ratios=[3, 0.8] * 6 + [3])
+grids, signs = axes[0::2], axes[1::2]
+draw_grid(grids[0], X, 'input $X$')
+draw_grid(grids[1], K, 'kernel $K$')
+for n, (i, j) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+    part = torch.zeros(3, 3)
+    part[i: i + 2, j: j + 2] = X[i, j] * K   # 输入的一个元素乘以整个卷积核
+    draw_grid(grids[2 + n], part, f'$X[{i},{j}]\\cdot K$', highlight=(i, j, 2, 2))
+draw_grid(grids[6], trans_conv(X, K), 'output $Y$')
+for ax, sign in zip(signs, ['', '$\\rightarrow$', '$+$', '$+$', '$+$', '$=$'], strict=True):
+    ax.axis('off')
+    ax.text(0.5, 0.45, sign, ha='center', va='center', fontsize=16, transform=ax.transAxes)
+plt.show()
+# --8<-- [end:figure]
+
+# --8<-- [start:api]
+X, K = X.reshape(1, 1, 2, 2), K.reshape(1, 1, 2, 2)
+tconv = nn.ConvTranspose2d(1, 1, kernel_size=2, bias=False)
+tconv.weight.data = K
+print(tconv(X))
+print('与 trans_conv 相同：', torch.equal(tconv(X).detach()[0, 0], trans_conv(X[0, 0], K[0, 0])))
+# --8<-- [end:api]
+
+# --8<-- [start:padding]
+tconv = nn.ConvTranspose2d(1, 1, kernel_size=2, padding=1, bias=False)
+tconv.weight.data = K
+print(tconv(X))
+# --8<-- [end:padding]
+
+# --8<-- [start:stride]
+tconv = nn.ConvTranspose2d(1, 1, kernel_size=2, stride=2, bias=False)
+tconv.weight.data = K
+print(tconv(X))
+# --8<-- [end:stride]
+
+# --8<-- [start:channels]
+X = torch.rand(size=(1, 10, 16, 16))
+conv = nn.Conv2d(10, 20, kernel_size=5, padding=2, stride=3)
+tconv = nn.ConvTranspose2d(20, 10, kernel_size=5, padding=2, stride=3)
+print(conv(X).shape, tconv(conv(X)).shape == X.shape)
+# --8<-- [end:channels]
+
+# --8<-- [start:matrix]
+X = torch.arange(9.0).reshape(3, 3)
+K = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+Y = dlnotes.corr2d(X, K)
+print(Y)
+
+
+def kernel2matrix(K):
+    k, W = torch.zeros(5), torch.zeros((4, 9))
+    k[:2], k[3:5] = K[0, :], K[1, :]
+    W[0, :5], W[1, 1:6], W[2, 3:8], W[3, 4:] = k, k, k, k
+    return W
+
+
+W = kernel2matrix(K)
+print(W)
+# --8<-- [end:matrix]
+
+# --8<-- [start:matrix-check]
+print('卷积 = 乘以 W：', torch.equal(Y, torch.matmul(W, X.reshape(-1)).reshape(2, 2)))
+Z = trans_conv(Y, K)
+print('转置卷积 = 乘以 W 的转置：', torch.equal(Z, torch.matmul(W.T, Y.reshape(-1)).reshape(3, 3)))
+# --8<-- [end:matrix-check]
+
+# --8<-- [start:matrix-general]
+def conv_matrix(K, in_shape):
+    """一般情形：逐个把单位矩阵 e_k 送进卷积，得到卷积作为线性映射的矩阵。"""
+    n = in_shape[0] * in_shape[1]
+    cols = [dlnotes.corr2d(torch.eye(n)[k].reshape(in_shape), K).reshape(-1) for k in range(n)]
+    return torch.stack(cols, dim=1)
+
+
+X = torch.rand(5, 6)
+K = torch.rand(3, 2)
+W = conv_matrix(K, X.shape)
+Y = dlnotes.corr2d(X, K)
+print(W.shape, Y.shape)
+print('卷积 = 乘以 W：', torch.allclose(W @ X.reshape(-1), Y.reshape(-1)))
+print('转置卷积 = 乘以 W 的转置：',
+      torch.allclose(W.T @ Y.reshape(-1), trans_conv(Y, K).reshape(-1)))
+# --8<-- [end:matrix-general]
