@@ -93,3 +93,24 @@ def test_sources_page_embeds_the_maps():
     for kind in ("image-map", "section-map"):
         for part in sorted((DOCS / "_includes" / kind).glob("*.md")):
             assert f"docs/_includes/{kind}/{part.name}" in text, f"来源与致谢页没有嵌入 {kind}/{part.name}"
+
+
+def test_every_seed_heading_has_a_home():
+    """源笔记的每个标题都登记在「各笔记的每一节在本站的位置」表中（按标题文字匹配）。"""
+    if not SEEDS.is_dir():
+        pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
+
+    def norm(s: str) -> str:
+        return re.sub(r"[\s*_`$\\{}()（）:：，,、?？!！.。'\"=-]", "", s).lower()
+
+    table = norm("\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "_includes" / "section-map").glob("*.md")))
+    missing = []
+    for seed in sorted(SEEDS.glob("*.txt")):
+        in_code = False
+        for line in seed.read_text(encoding="utf-8").split("\n"):
+            if line.strip().startswith("```"):
+                in_code = not in_code
+            elif not in_code and (m := re.match(r"^#{1,6}\s+(.*)", line)):
+                if norm(m.group(1)) and norm(m.group(1)) not in table:
+                    missing.append(f"{seed.name}: {m.group(1).strip()}")
+    assert not missing, "这些笔记标题没有登记去向：\n" + "\n".join(missing)
