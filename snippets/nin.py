@@ -1,0 +1,98 @@
+"""NiN（网络中的网络）：用 1×1 卷积代替全连接层、用全局平均池化输出，在 Fashion-MNIST 上训练（d2l 7.3 节）。
+
+运行：python snippets/nin.py [--epochs N] [--lr LR] [--batch-size B] [--device cpu|cuda|auto]
+                              [--resize S] [--ratio R] [--full]
+
+默认（2 核 CPU + 离线样本，几十秒）：用程序开头 CPU 字典的设置——通道数缩小为 1/4
+（--ratio；输出层的 10 个通道不变）、输入 68×68（--resize；d2l 的结构要求至少 67×67）、
+更小的批量（样本只有 1600 张，换来足够多的更新步数）。
+--full：d2l 的设置——完整宽度、224×224 输入、10 轮、学习率 0.1、批量 128。
+d2l 的完整复现：python snippets/nin.py --full --device cuda
+命令行上显式给出的参数总是优先。
+"""
+# --8<-- [start:setup]
+import torch
+from torch import nn
+
+import dlnotes
+
+# d2l 的设置（--full）和默认设置（2 核 CPU + 离线样本）；命令行显式给出的参数优先
+D2L = dict(epochs=10, lr=0.1, batch_size=128, resize=224, ratio=1)
+CPU = dict(epochs=10, lr=0.1, batch_size=64, resize=68, ratio=4)
+args = dlnotes.parse_args(__doc__, epochs=None, lr=None, batch_size=None, resize=0, ratio=0)
+for key, value in (D2L if args.full else CPU).items():
+    if not getattr(args, key):
+        setattr(args, key, value)
+dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
+# --8<-- [end:setup]
+
+
+# --8<-- [start:nin_block]
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    """NiN 块：一个普通卷积层，后面跟两个 1×1 卷积层（逐像素的全连接层），每层后接 ReLU。"""
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
+
+
+blk = nin_block(1, 8, kernel_size=5, strides=1, padding=0)
+X = torch.rand(1, 1, 12, 12)
+print("普通卷积后：", blk[0](X).shape, " 整个 NiN 块后：", blk(X).shape)
+# --8<-- [end:nin_block]
+
+
+# --8<-- [start:model]
+def nin(ratio=1):
+    """d2l 的 NiN；ratio > 1 时前三个 NiN 块的通道数除以 ratio（最后一块的输出通道 = 类别数 10）。"""
+    c = [96 // ratio, 256 // ratio, 384 // ratio]
+    return nn.Sequential(
+        nin_block(1, c[0], kernel_size=11, strides=4, padding=0),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(c[0], c[1], kernel_size=5, strides=1, padding=2),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(c[1], c[2], kernel_size=3, strides=1, padding=1),
+        nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5),
+        # 标签类别数是 10
+        nin_block(c[2], 10, kernel_size=3, strides=1, padding=1),
+        nn.AdaptiveAvgPool2d((1, 1)),
+        # 将四维的输出转成二维的输出，其形状为（批量大小，10）
+        nn.Flatten())
+# --8<-- [end:model]
+
+
+# --8<-- [start:shapes]
+# d2l 的完整 NiN：一个 224×224 的单通道样本逐层走过网络
+net = nin()
+X = torch.rand(size=(1, 1, 224, 224))
+for layer in net:
+    X = layer(X)
+    print(f"{layer.__class__.__name__:<17} output shape:\t{tuple(X.shape)}")
+print(f"完整 NiN 的参数个数：{sum(p.numel() for p in net.parameters()):,}")
+# --8<-- [end:shapes]
+
+
+# --8<-- [start:params]
+# 全连接层很「贵」：对比 VGG-11 末尾的三个全连接层与整个 NiN 的参数个数
+with torch.device("meta"):  # 只数参数，不分配内存
+    vgg_fc = [nn.Linear(512 * 7 * 7, 4096), nn.Linear(4096, 4096), nn.Linear(4096, 10)]
+print(f"VGG-11 三个全连接层：{sum(p.numel() for fc in vgg_fc for p in fc.parameters()):,}")
+print(f"NiN 整个网络：       {sum(p.numel() for p in net.parameters()):,}")
+# --8<-- [end:params]
+
+
+# --8<-- [start:data]
+batch_size = args.batch_size
+train_iter, test_iter = dlnotes.load_data_fashion_mnist(batch_size, resize=args.resize)
+print(train_iter.info, "| 输入尺寸：", next(iter(train_iter))[0].shape)
+# --8<-- [end:data]
+
+
+# --8<-- [start:train]
+net = nin(ratio=args.ratio)
+print(f"训练的模型：宽度 1/{args.ratio}，参数个数 {sum(p.numel() for p in net.parameters()):,}")
+lr, num_epochs = args.lr, args.epochs
+dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="NiN")
+# --8<-- [end:train]

@@ -1,0 +1,99 @@
+"""VGG：用重复的 VGG 块搭出 VGG-11，在 Fashion-MNIST 上训练（d2l 7.2 节）。
+
+运行：python snippets/vgg.py [--epochs N] [--lr LR] [--batch-size B] [--device cpu|cuda|auto]
+                              [--resize S] [--ratio R] [--fc F] [--full]
+
+默认（2 核 CPU + 离线样本，几十秒）：用程序开头 CPU 字典的设置——卷积通道数缩小为 1/8（--ratio）、
+全连接层宽 512（--fc）、输入 64×64（--resize；5 次减半后是 2×2）、更小的批量和更大的学习率
+（样本只有 1600 张，用它们换来足够多、足够大的更新步）。
+--full：d2l 的设置——通道数 1/4 的 VGG-11（d2l 就是用它训练的）、全连接层 4096、224×224 输入、
+10 轮、学习率 0.05、批量 128。d2l 的完整复现：python snippets/vgg.py --full --device cuda
+命令行上显式给出的参数总是优先。
+"""
+# --8<-- [start:setup]
+import torch
+from torch import nn
+
+import dlnotes
+
+# d2l 的设置（--full）和默认设置（2 核 CPU + 离线样本）；命令行显式给出的参数优先
+D2L = dict(epochs=10, lr=0.05, batch_size=128, resize=224, ratio=4, fc=4096)
+CPU = dict(epochs=6, lr=0.2, batch_size=64, resize=64, ratio=8, fc=512)
+args = dlnotes.parse_args(__doc__, epochs=None, lr=None, batch_size=None, resize=0, ratio=0, fc=0)
+for key, value in (D2L if args.full else CPU).items():
+    if not getattr(args, key):
+        setattr(args, key, value)
+dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
+# --8<-- [end:setup]
+
+
+# --8<-- [start:vgg_block]
+def vgg_block(num_convs, in_channels, out_channels):
+    """VGG 块：num_convs 个「3×3 卷积（填充 1）+ ReLU」保持高宽不变，再用 2×2 最大池化把高宽减半。"""
+    layers = []
+    for _ in range(num_convs):
+        layers.append(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1))
+        layers.append(nn.ReLU())
+        in_channels = out_channels
+    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+    return nn.Sequential(*layers)
+
+
+blk = vgg_block(2, 3, 16)
+print(blk)
+print(blk(torch.rand(1, 3, 32, 32)).shape)  # 通道 3 → 16，高宽 32 → 16
+# --8<-- [end:vgg_block]
+
+
+# --8<-- [start:vgg]
+# 5 个 VGG 块：(卷积层个数, 输出通道数)，共 8 个卷积层，加上 3 个全连接层，即 VGG-11
+conv_arch = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
+
+
+def vgg(conv_arch, size=224, fc=4096):
+    conv_blks = []
+    in_channels = 1
+    # 卷积层部分
+    for (num_convs, out_channels) in conv_arch:
+        conv_blks.append(vgg_block(num_convs, in_channels, out_channels))
+        in_channels = out_channels
+    side = size // 2 ** len(conv_arch)  # 每个块把高宽减半：224 → 7
+    return nn.Sequential(
+        *conv_blks, nn.Flatten(),
+        # 全连接层部分
+        nn.Linear(out_channels * side * side, fc), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(fc, fc), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(fc, 10))
+# --8<-- [end:vgg]
+
+
+# --8<-- [start:shapes]
+# 完整的 VGG-11 有一亿多个参数。只看形状时在 "meta" 设备上构造：不分配内存，也不做真正的计算
+with torch.device("meta"):
+    net = vgg(conv_arch)
+    X = torch.randn(size=(1, 1, 224, 224))
+    for blk in net:
+        X = blk(X)
+        print(f"{blk.__class__.__name__:<10} output shape:\t{tuple(X.shape)}")
+print(f"完整 VGG-11 的参数个数：{sum(p.numel() for p in net.parameters()):,}")
+# --8<-- [end:shapes]
+
+
+# --8<-- [start:data]
+batch_size = args.batch_size
+train_iter, test_iter = dlnotes.load_data_fashion_mnist(batch_size, resize=args.resize)
+print(train_iter.info, "| 输入尺寸：", next(iter(train_iter))[0].shape)
+# --8<-- [end:data]
+
+
+# --8<-- [start:train]
+# 用通道数缩小为 1/ratio 的 VGG-11 训练（d2l 取 ratio = 4）
+ratio = args.ratio
+small_conv_arch = [(pair[0], pair[1] // ratio) for pair in conv_arch]
+net = vgg(small_conv_arch, size=args.resize, fc=args.fc)
+print(f"训练的模型：{small_conv_arch}，全连接层宽 {args.fc}，"
+      f"参数个数 {sum(p.numel() for p in net.parameters()):,}")
+lr, num_epochs = args.lr, args.epochs
+dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="VGG-11")
+# --8<-- [end:train]
