@@ -60,7 +60,7 @@ def train(lambd):
             batch_loss = loss(net(X), y) + lambd * l2_penalty(w)
             batch_loss.sum().backward()
             dlnotes.sgd([w, b], lr, batch_size)
-        if (epoch + 1) % 5 == 0:
+        if (epoch + 1) % 5 == 0 or epoch + 1 == num_epochs:
             animator.add(epoch + 1, (evaluate_loss(net, train_iter, loss),
                                      evaluate_loss(net, test_iter, loss)))
     print(f'λ = {lambd}：w 的 L2 范数是 {torch.norm(w).item():.4f}，'
@@ -102,7 +102,7 @@ def train_concise(wd):
             batch_loss = loss(net(X), y)
             batch_loss.mean().backward()
             trainer.step()
-        if (epoch + 1) % 5 == 0:
+        if (epoch + 1) % 5 == 0 or epoch + 1 == num_epochs:
             animator.add(epoch + 1, (evaluate_loss(net, train_iter, loss),
                                      evaluate_loss(net, test_iter, loss)))
     print(f'wd = {wd}：w 的 L2 范数是 {net[0].weight.norm().item():.4f}，'

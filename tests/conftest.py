@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,14 @@ class Build:
     site: Path
     returncode: int
     output: str
+    site_url: str | None = None
+    port: int | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def run_mkdocs_build(
@@ -39,5 +48,12 @@ def run_mkdocs_build(
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Build:
-    """整个站点的严格构建（页面测试先运行并填好执行缓存，所以这里通常只取缓存）。"""
-    return run_mkdocs_build(tmp_path_factory.mktemp("site") / "site")
+    """整个站点的严格构建（页面测试先运行并填好执行缓存，所以这里通常只取缓存）。
+
+    site_url 设为浏览器测试将要使用的本地地址：Material 的即时导航只处理 site_url 下的页面。
+    """
+    port = free_port()
+    site_url = f"http://127.0.0.1:{port}/"
+    build = run_mkdocs_build(tmp_path_factory.mktemp("site") / "site", env={"SITE_URL": site_url})
+    build.site_url, build.port = site_url, port
+    return build

@@ -48,7 +48,7 @@ def server(built_site):
     if built_site.returncode != 0:
         pytest.fail("站点构建失败，无法做浏览器测试：\n" + built_site.output[-3000:])
     handler = functools.partial(_QuietHandler, directory=str(built_site.site))
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", built_site.port or 0), handler)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_port}/"

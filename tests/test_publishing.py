@@ -293,7 +293,7 @@ def test_404_page_is_chinese_with_absolute_links(built_site):
     assert "页面不存在" in html and "回到首页" in html and "搜索" in html
     assert "404 - Not found" not in html
     # GitHub Pages 在任意深度的错误地址上返回 404.html：资源与链接必须是绝对地址
-    base = urlsplit(mkdocs_config()["site_url"]).path
+    base = urlsplit(built_site.site_url or mkdocs_config()["site_url"]).path
     css = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert css and scripts
@@ -306,7 +306,7 @@ def test_404_page_is_chinese_with_absolute_links(built_site):
 def test_sitemap_lists_every_page_under_site_url(built_site):
     _require_build(built_site)
     cfg = mkdocs_config()
-    site_url = cfg["site_url"]
+    site_url = built_site.site_url or cfg["site_url"]
     sitemap = built_site.site / "sitemap.xml"
     assert sitemap.exists() and (built_site.site / "sitemap.xml.gz").exists()
     locs = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text(encoding="utf-8"))

@@ -5,7 +5,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+def _find_root() -> Path:
+    """仓库根目录：``$DLNOTES_ROOT``，否则从当前目录向上找 mkdocs.yml + dlnotes/，最后退回本包所在位置。
+
+    不直接用本包的位置：``pip install -e .`` 指向最后一次安装的那份克隆，
+    而构建与测试应当读取当前工作的这份仓库（它的 docs/、snippets/ 与 dlnotes/）。
+    """
+    if env := os.environ.get("DLNOTES_ROOT"):
+        return Path(env).resolve()
+    here = Path.cwd().resolve()
+    for d in (here, *here.parents):
+        if (d / "mkdocs.yml").is_file() and (d / "dlnotes" / "__init__.py").is_file():
+            return d
+    return Path(__file__).resolve().parents[2]
+
+
+REPO_ROOT = _find_root()
 DOCS_DIR = REPO_ROOT / "docs"
 SNIPPETS_DIR = REPO_ROOT / "snippets"
 HELPER_DIR = REPO_ROOT / "dlnotes"
