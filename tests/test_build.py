@@ -75,3 +75,22 @@ def test_mathjax_is_served_by_the_site(built_site):
     )
     index = (built_site.site / "index.html").read_text(encoding="utf-8")
     assert "cdn.jsdelivr" not in index and "fonts.googleapis" not in index and "unpkg" not in index
+
+
+def test_results_page_is_generated_from_recorded_runs(built_site):
+    html = (built_site.site / "appendix" / "results" / "index.html").read_text(encoding="utf-8")
+    assert "没有执行记录" not in html and "dlnotes:results-table" not in html
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = body.count("<tr>")
+    assert rows >= 12, f"实验结果表只有 {rows} 行"
+    for model in ("LeNet", "ResNet", "softmax", "多层感知机"):
+        assert model in body, f"实验结果表里没有 {model}"
+    assert "样本 1" in body and "Fashion-MNIST 离线样本" in html  # 每行写明数据，样本不冒充完整数据集
+    assert "0.78" in body  # d2l-zh 发布的 LeNet 结果作为对照
+
+
+def test_glossary_and_reflections_are_generated(built_site):
+    glossary = (built_site.site / "appendix" / "glossary" / "index.html").read_text(encoding="utf-8")
+    assert glossary.count("<tr>") > 80 and "暂退法" in glossary and "dlnotes:glossary" not in glossary
+    refl = (built_site.site / "appendix" / "reflections" / "index.html").read_text(encoding="utf-8")
+    assert refl.count("学习感悟") >= 3 and "dlnotes:reflections" not in refl

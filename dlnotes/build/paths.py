@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+
 def _find_root() -> Path:
     """仓库根目录：``$DLNOTES_ROOT``，否则从当前目录向上找 mkdocs.yml + dlnotes/，最后退回本包所在位置。
 

@@ -280,7 +280,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
     @event_priority(100)  # 在 search 插件收集页面内容之前
     def on_page_context(self, context, page, config, nav):
         if page.file.src_uri == self.config.results_page and page.content:
-            table = results_mod.render_table(self.records, page.url)
+            table = results_mod.render_table(self.records, page.url, [p.url for p in nav.pages])
             if RESULTS_PLACEHOLDER not in page.content:
                 raise PluginError(
                     f"{self.config.results_page} 缺少占位注释 {html.escape(RESULTS_PLACEHOLDER)}"

@@ -38,48 +38,61 @@ def _fmt(value, digits=3):
     return str(value)
 
 
-def render_table(records: list[dict], results_url: str) -> str:
-    """记录 → HTML 表格（每个模型一行，最后一次运行为准）。"""
+def render_table(records: list[dict], results_url: str, page_order: list[str] | None = None) -> str:
+    """记录 → HTML 表格：每个模型一行（同名取最后一次运行），按页面在导航中的顺序排列。
+
+    数据列只写简称，完整的数据说明列在表下（「样本」都是同一个离线样本）。
+    """
     if not records:
         return "<p><strong>没有执行记录。</strong></p>"
     latest: dict[str, dict] = {}
     for r in records:
         latest[r.get("name", "?")] = r
+    order = {url: i for i, url in enumerate(page_order or [])}
+    items = sorted(latest.items(), key=lambda kv: order.get(kv[1].get("page_url", ""), len(order)))
     head = (
-        "| 模型 | 页面 | 数据 | 设备 | 迭代周期 | 学习率 | 训练损失 | 训练准确率 | 测试准确率 | 样本/秒 "
-        "| d2l-zh 发布的测试准确率 |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| 模型 | 数据 | 设备 | 迭代周期 / 学习率 | 训练损失 | 训练 / 测试准确率 | 速度 "
+        "| d2l-zh 发布的测试准确率 |\n|---|---|---|---|---|---|---|---|\n"
     )
-    rows = []
-    for name, r in latest.items():
+    rows, datasets = [], {}
+    for name, r in items:
         acc, note = published(name)
         link = get_relative_url(r.get("page_url", ""), results_url)
         ref = "—" if acc is None else f"{acc:.2f}" + (f"（{note}）" if note else "")
-        data = r.get("data", "?")
-        if r.get("is_sample"):
-            data = f"**样本** {data}"
-        speed = r.get("examples_per_sec") or r.get("tokens_per_sec")
-        acc_or_ppl = r.get("test_acc")
-        rows.append(
-            "| "
-            + " | ".join(
-                [
-                    name,
-                    f"[{r.get('page_title', '页面')}]({link})",
-                    data,
-                    _fmt(r.get("device")),
-                    _fmt(r.get("epochs")),
-                    _fmt(r.get("lr")),
-                    _fmt(
-                        r.get("train_loss")
-                        if r.get("train_loss") is not None
-                        else r.get("perplexity")
-                    ),
-                    _fmt(r.get("train_acc")),
-                    _fmt(acc_or_ppl),
-                    _fmt(float(speed), 1) if speed else "—",
-                    ref,
-                ]
+        data = str(r.get("data", "?"))
+        if data not in datasets:
+            n_same = sum(
+                1 for d in datasets.values() if d.startswith("**样本") == bool(r.get("is_sample"))
             )
-            + " |"
-        )
-    return markdown.markdown(head + "\n".join(rows), extensions=["tables"])
+            datasets[data] = (
+                f"**样本 {n_same + 1}**" if r.get("is_sample") else f"数据 {chr(ord('A') + n_same)}"
+            )
+        label = datasets[data]
+        if r.get("perplexity") is not None:
+            loss = f"困惑度 {_fmt(float(r['perplexity']), 1)}"
+        else:
+            loss = _fmt(r.get("train_loss"))
+        accs = f"{_fmt(r.get('train_acc'))} / {_fmt(r.get('test_acc'))}"
+        if r.get("examples_per_sec"):
+            speed = f"{float(r['examples_per_sec']):.0f} 样本/秒"
+        elif r.get("tokens_per_sec"):
+            speed = f"{float(r['tokens_per_sec']):.0f} 词元/秒"
+        else:
+            speed = "—"
+        cells = [
+            f"[{name}]({link})",
+            label,
+            _fmt(r.get("device")),
+            f"{_fmt(r.get('epochs'))} / {r['lr']:g}"
+            if isinstance(r.get("lr"), int | float)
+            else _fmt(r.get("epochs")),
+            loss,
+            accs,
+            speed,
+            ref,
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    legend = "\n".join(f"- {label}：{data}" for data, label in datasets.items())
+    return markdown.markdown(
+        head + "\n".join(rows) + "\n\n" + "数据说明：\n\n" + legend, extensions=["tables"]
+    )
