@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     env = {**os.environ, "DLNOTES_CACHE_DIR": str(cache), "PYTHONPATH": str(work)}
     env.setdefault("DLNOTES_OFFLINE", "1")
     try:
-        plain = build(work, {**env, "DLNOTES_EXECUTE": "off"}, "纯 MkDocs 构建（不执行）")
+        plain = build(work, {**env, "DLNOTES_EXECUTE": "plain"}, "纯 MkDocs 构建（不执行）")
         cold = build(work, env, "冷构建（无缓存）")
         raw = raw_block_seconds(cache)
         print(f"{'全部代码块的原始运行时间':<28} {raw:8.1f} s")

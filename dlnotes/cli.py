@@ -16,7 +16,7 @@ import os
 import shlex
 import sys
 
-__all__ = ["parse_args", "in_kernel"]
+__all__ = ["parse_args", "apply_presets", "in_kernel"]
 
 _STANDARD = {"epochs": 10, "lr": 0.1, "batch_size": 256}
 
@@ -121,10 +121,39 @@ def parse_args(
 
     if argv is None:
         argv = shlex.split(os.environ.get("DLNOTES_ARGS", "")) if in_kernel() else sys.argv[1:]
+        if not in_kernel():
+            _install_excepthook(parser.prog)
     args = parser.parse_args(argv)
     try:
         get_device(args.device)
     except DeviceError as exc:
         # One line on stderr, exit status 2 (like parser.error, without the usage block).
         parser.exit(2, f"{parser.prog}: error: {exc}\n")
+    return args
+
+
+def _install_excepthook(prog: str) -> None:
+    """作为程序运行时：数据或设备出错只打印一行原因（退出状态 1），不打印 traceback。"""
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        if exc_type.__module__.startswith("dlnotes") and exc_type.__name__ in (
+            "DataError",
+            "DeviceError",
+        ):
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+        else:
+            previous(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
+def apply_presets(args: argparse.Namespace, *, full: dict, default: dict) -> argparse.Namespace:
+    """按 ``--full`` 选择一组设置（原书的 ``full`` 或适合 2 核 CPU 的 ``default``），填入命令行没给的参数。
+
+    命令行上显式给出的值（非 None、非 0）总是优先。返回同一个 ``args``。
+    """
+    for key, value in (full if args.full else default).items():
+        if not getattr(args, key, None):
+            setattr(args, key, value)
     return args

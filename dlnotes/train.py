@@ -188,28 +188,18 @@ def _animator(num_epochs):
     )
 
 
-def train_ch3(
-    net, train_iter, test_iter, loss, num_epochs, updater, *, name=None, lr=None, plot=True
-):
-    """训练模型（同 d2l 第 3 章），返回指标字典。
-
-    每个 epoch 打印一行 ``epoch 1, loss 0.812, train acc 0.712, test acc 0.745``；结束时画一次曲线，
-    打印吞吐量（examples/sec，只计训练时间）和来源行（``train_iter.info``、设备、epochs、lr、batch size）。
-    ``lr`` 缺省时从优化器读取；``name`` 给出时调用 :func:`dlnotes.report_result` 记录结果。
-    返回键：train_loss, train_acc, test_acc, examples_per_sec, epochs, lr, batch_size, device, data, is_sample。
-    """
-    if lr is None and isinstance(updater, torch.optim.Optimizer):
-        lr = updater.param_groups[0]["lr"]
+def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plot):
+    """train_ch3 与 train_ch6 共用的周期循环：训练一个 epoch、评估、记录曲线、打印一行。"""
     animator = _animator(num_epochs)
     timer = Timer()
     n_train = 0
     train_loss = train_acc = test_acc = float("nan")
     for epoch in range(num_epochs):
         timer.start()
-        train_loss, train_acc, n = _train_epoch_ch3(net, train_iter, loss, updater)
+        train_loss, train_acc, n = train_epoch()
         timer.stop()
         n_train += n
-        test_acc = evaluate_accuracy(net, test_iter)
+        test_acc = evaluate()
         animator.add(epoch + 1, (train_loss, train_acc, test_acc))
         print(
             f"epoch {epoch + 1}, loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}"
@@ -225,8 +215,32 @@ def train_ch3(
         epochs=num_epochs,
         lr=lr,
         batch_size=getattr(train_iter, "batch_size", None),
-        device=_model_device(net),
+        device=device,
         train_iter=train_iter,
+        plot=plot,
+    )
+
+
+def train_ch3(
+    net, train_iter, test_iter, loss, num_epochs, updater, *, name=None, lr=None, plot=True
+):
+    """训练模型（同 d2l 第 3 章），返回指标字典。
+
+    每个 epoch 打印一行 ``epoch 1, loss 0.812, train acc 0.712, test acc 0.745``；结束时画一次曲线，
+    打印吞吐量（examples/sec，只计训练时间）和来源行（``train_iter.info``、设备、epochs、lr、batch size）。
+    ``lr`` 缺省时从优化器读取；``name`` 给出时调用 :func:`dlnotes.report_result` 记录结果。
+    返回键：train_loss, train_acc, test_acc, examples_per_sec, epochs, lr, batch_size, device, data, is_sample。
+    """
+    if lr is None and isinstance(updater, torch.optim.Optimizer):
+        lr = updater.param_groups[0]["lr"]
+    return _fit(
+        name,
+        num_epochs,
+        lambda: _train_epoch_ch3(net, train_iter, loss, updater),
+        lambda: evaluate_accuracy(net, test_iter),
+        lr=lr,
+        train_iter=train_iter,
+        device=_model_device(net),
         plot=plot,
     )
 
@@ -289,32 +303,14 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, name=N
     net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    animator = _animator(num_epochs)
-    timer = Timer()
-    n_train = 0
-    train_loss = train_acc = test_acc = float("nan")
-    for epoch in range(num_epochs):
-        timer.start()
-        train_loss, train_acc, n = train_epoch_ch6(net, train_iter, loss, optimizer, device)
-        timer.stop()  # train_epoch_ch6 synchronises the device (float()), so the time is real
-        n_train += n
-        test_acc = evaluate_accuracy_gpu(net, test_iter, device)
-        animator.add(epoch + 1, (train_loss, train_acc, test_acc))
-        print(
-            f"epoch {epoch + 1}, loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}"
-        )
-    speed = n_train / timer.sum() if n_train and timer.sum() > 0 else float("nan")
-    return _finish(
+    return _fit(
         name,
-        animator,
-        train_loss=train_loss,
-        train_acc=train_acc,
-        test_acc=test_acc,
-        speed=speed,
-        epochs=num_epochs,
+        num_epochs,
+        # train_epoch_ch6 synchronises the device (float()), so the timed span is real
+        lambda: train_epoch_ch6(net, train_iter, loss, optimizer, device),
+        lambda: evaluate_accuracy_gpu(net, test_iter, device),
         lr=lr,
-        batch_size=getattr(train_iter, "batch_size", None),
-        device=device,
         train_iter=train_iter,
+        device=device,
         plot=plot,
     )

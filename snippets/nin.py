@@ -20,9 +20,7 @@ import dlnotes
 D2L = dict(epochs=10, lr=0.1, batch_size=128, resize=224, ratio=1)
 CPU = dict(epochs=10, lr=0.1, batch_size=64, resize=68, ratio=4)
 args = dlnotes.parse_args(__doc__, epochs=None, lr=None, batch_size=None, resize=0, ratio=0)
-for key, value in (D2L if args.full else CPU).items():
-    if not getattr(args, key):
-        setattr(args, key, value)
+dlnotes.apply_presets(args, full=D2L, default=CPU)
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]

@@ -176,3 +176,14 @@ def test_inside_a_real_kernel(tmp_path, monkeypatch):
     (shown,) = [m["content"]["data"] for m in outputs if m["msg_type"] == "display_data"]
     assert shown["application/vnd.dlnotes.result+json"]["name"] == "kernel test"
     assert shown["text/plain"].startswith("kernel test：")
+
+
+def test_apply_presets_fills_only_missing_values():
+    import dlnotes
+
+    args = dlnotes.parse_args(None, argv=["--lr", "0.5"], epochs=None, lr=None, resize=0)
+    dlnotes.apply_presets(args, full=dict(epochs=10, lr=0.1, resize=224), default=dict(epochs=2, lr=0.2, resize=64))
+    assert (args.epochs, args.lr, args.resize) == (2, 0.5, 64)  # 命令行的 --lr 优先
+    args = dlnotes.parse_args(None, argv=["--full"], epochs=None, lr=None, resize=0)
+    dlnotes.apply_presets(args, full=dict(epochs=10, lr=0.1, resize=224), default=dict(epochs=2, lr=0.2, resize=64))
+    assert (args.epochs, args.lr, args.resize) == (10, 0.1, 224)

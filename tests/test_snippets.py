@@ -58,3 +58,17 @@ def test_help_and_bad_device_give_one_clear_line():
     if not torch.cuda.is_available():
         proc = run_snippet(path, "--device", "cuda")
         assert proc.returncode == 2 and "CUDA" in proc.stderr.upper() and "Traceback" not in proc.stderr
+
+
+def test_missing_data_gives_one_clear_line(tmp_path):
+    """没有数据时：一行说明（数据集、找过的目录、怎样解决），非零退出，没有 traceback。"""
+    path = REPO / "snippets" / "lenet.py"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", "D2L_DATA_DIR": str(tmp_path),
+           "DLNOTES_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, str(path), "--epochs", "1"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if "error" in ln]
+    assert len(errors) == 1 and "Fashion-MNIST" in errors[0] and str(tmp_path) in errors[0], proc.stderr
+    assert not any(tmp_path.iterdir()), "失败时在数据目录里留下了文件"

@@ -58,8 +58,8 @@ def mathjax_files(root: Path):
 
 
 class ExecuteConfig(Config):
-    # auto：执行缺缓存的块；never：只用缓存，缺了就报错；off：不执行也不嵌入输出（纯 MkDocs 构建，基准测试用）
-    execute = config_options.Choice(("auto", "never", "off"), default="auto")
+    # auto：执行缺缓存的块；never：只用缓存，缺了就报错；plain：不执行也不嵌入输出（纯 MkDocs 构建，基准测试用）
+    execute = config_options.Choice(("auto", "never", "plain"), default="auto")
     results_page = config_options.Type(str, default="appendix/results.md")
 
 
@@ -90,7 +90,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                 )
             )
         self.downloads: dict[str, str] = {}
-        for f in list(files.documentation_pages()) if self.config.execute != "off" else []:
+        for f in list(files.documentation_pages()) if self.config.execute != "plain" else []:
             if not f.src_uri.endswith(".md") or f.abs_src_path is None:
                 continue
             text = Path(f.abs_src_path).read_text(encoding="utf-8")
@@ -107,7 +107,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
     @event_priority(100)  # 在 mkdocs-jupyter 之前：它渲染的是执行过的副本
     def on_pre_page(self, page, config, files):
         src = page.file.abs_src_path
-        if not src or not src.endswith(".ipynb") or self.config.execute == "off":
+        if not src or not src.endswith(".ipynb") or self.config.execute == "plain":
             return page
         src_path = Path(src)
         out = self.nb_dir / "executed" / page.file.src_uri
@@ -159,7 +159,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         for b in blocks:
             b.lineno += offset
             b.end_lineno += offset
-        if not blocks or self.config.execute == "off":
+        if not blocks or self.config.execute == "plain":
             return markdown
         if self.config.execute == "never":
             self._require_cached(path, blocks)
