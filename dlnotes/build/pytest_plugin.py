@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from .blocks import BlockError, extract_blocks
-from .engine import Cache, PageResult, execute_page, page_blocks_from_notebook
+from .engine import Cache, PageResult, execute_page, fingerprint, page_blocks_from_notebook
 from .paths import DOCS_DIR, display_path
+
+_FP_KEY = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
@@ -86,7 +88,10 @@ class PageFile(pytest.File):
     def page_result(self) -> PageResult:
         if self._result is None:
             rerun = self.config.getoption("--rerun")
-            self._result = execute_page(self.path, self._blocks, cache=Cache(), use_cache=not rerun)
+            fp = self.config.stash.setdefault(_FP_KEY, fingerprint())  # 一次测试会话算一次
+            self._result = execute_page(
+                self.path, self._blocks, cache=Cache(), use_cache=not rerun, fp=fp
+            )
         return self._result
 
 
