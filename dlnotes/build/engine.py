@@ -32,22 +32,13 @@ from .paths import HELPER_DIR, REPO_ROOT, cache_dir, display_path
 ENGINE_VERSION = "1"
 RESULT_MIME = "application/vnd.dlnotes.result+json"
 
-SETUP_CODE = """\
-%config InlineBackend.figure_formats = ['svg']
-%config InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Date': None}}
-import matplotlib as _mpl
-_mpl.rcParams['svg.hashsalt'] = 'dlnotes'
-_mpl.rcParams['figure.figsize'] = (5.0, 3.2)
-import random as _random
-import numpy as _np
-_random.seed(0)
-_np.random.seed(0)
-try:
-    import torch as _torch
-    _torch.manual_seed(0)
-except ImportError:
-    pass
-del _mpl, _random, _np
+# 内核的配置（IPython profile）：图保存为 SVG、SVG 内部 id 可复现、固定随机种子。
+# 写在配置里而不是作为第一个 cell 运行，这样不为每页导入 matplotlib/torch（页面自己的代码用到时才导入）。
+# 种子见 dlnotes/build/kernel_startup.py（torch 在页面第一次导入它时才设种子）。
+KERNEL_CONFIG = """\
+c.InlineBackend.figure_formats = {"svg"}
+c.InlineBackend.rc = {"svg.hashsalt": "dlnotes", "figure.figsize": (5.0, 3.2)}
+c.IPKernelApp.exec_lines = ["import dlnotes.build.kernel_startup"]
 """
 
 
@@ -141,6 +132,12 @@ def fingerprint() -> dict:
         "numpy": _version("numpy"),
         "matplotlib": _version("matplotlib"),
         "helper": _helper_digest(),
+        "kernel": hashlib.sha256(
+            (
+                KERNEL_CONFIG
+                + (HELPER_DIR / "build" / "kernel_startup.py").read_text(encoding="utf-8")
+            ).encode()
+        ).hexdigest(),
         "device": os.environ.get("D2L_DEVICE", "auto") + (":cuda" if _cuda_available() else ":cpu"),
         "data": _data_state(),
         "args": os.environ.get("DLNOTES_ARGS", ""),
@@ -319,6 +316,11 @@ class Kernel:
         )
         env = dict(os.environ)
         env["PYTHONHASHSEED"] = "0"
+        env["SOURCE_DATE_EPOCH"] = "0"  # matplotlib 写进 SVG 的日期
+        profile = self.workdir / ".ipython" / "profile_default"
+        profile.mkdir(parents=True)
+        (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG, encoding="utf-8")
+        env["IPYTHONDIR"] = str(self.workdir / ".ipython")
         if env.get("D2L_DATA_DIR"):  # 内核在临时目录里运行：相对路径要先变成绝对路径
             env["D2L_DATA_DIR"] = str(Path(env["D2L_DATA_DIR"]).resolve())
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
@@ -327,7 +329,6 @@ class Kernel:
         self._ctx = self.client.setup_kernel(env=env, cleanup_kc=True)
         self._ctx.__enter__()
         self.blocks_by_count: dict[int, Block] = {}
-        self.run(SETUP_CODE, timeout=120)
 
     def run(self, source: str, timeout: int, block: Block | None = None):
         import nbformat
