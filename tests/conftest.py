@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,3 +58,38 @@ def built_site(tmp_path_factory) -> Build:
     build = run_mkdocs_build(tmp_path_factory.mktemp("site") / "site", env={"SITE_URL": site_url})
     build.site_url, build.port = site_url, port
     return build
+
+
+class _EnvLoader(yaml.SafeLoader):
+    """读 mkdocs.yml：``!ENV [NAME, default]`` 按当前环境取值，其他 python 标签忽略。"""
+
+
+def _env_tag(loader, node):
+    if isinstance(node, yaml.SequenceNode):
+        *names, default = loader.construct_sequence(node)
+    else:
+        names, default = [loader.construct_scalar(node)], None
+    for name in names:
+        if name in os.environ:
+            return os.environ[name]
+    return default
+
+
+_EnvLoader.add_constructor("!ENV", _env_tag)
+_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def mkdocs_config() -> dict:
+    return yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_EnvLoader)
+
+
+def nav_pages(cfg: dict) -> list[str]:
+    def walk(items):
+        for item in items:
+            if isinstance(item, str):
+                yield item
+            elif isinstance(item, dict):
+                for v in item.values():
+                    yield from (walk(v) if isinstance(v, list) else [v])
+
+    return list(walk(cfg["nav"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+from conftest import mkdocs_config, nav_pages
 
 
 def test_strict_build_passes(built_site):
@@ -23,24 +23,7 @@ def test_build_prints_execution_summary(built_site):
 
 
 def test_every_nav_page_is_built(built_site):
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-    cfg = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, str):
-                yield item
-            elif isinstance(item, dict):
-                for v in item.values():
-                    yield from (walk(v) if isinstance(v, list) else [v])
-
-    pages = list(walk(cfg["nav"]))
+    pages = nav_pages(mkdocs_config())
     assert len(pages) > 40
     for src in pages:
         stem = src.rsplit(".", 1)[0]

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from conftest import REPO, run_mkdocs_build
+from conftest import REPO, mkdocs_config, nav_pages, run_mkdocs_build
 
 WORKFLOWS = REPO / ".github" / "workflows"
 SITE_WORKFLOW = WORKFLOWS / "site.yml"
@@ -38,41 +37,6 @@ OFFLINE_CONFIG: Path | None = None
 
 
 # ====================================================================== helpers
-
-
-class _EnvLoader(yaml.SafeLoader):
-    """读 mkdocs.yml：``!ENV [NAME, default]`` 按当前环境取值，其他 python 标签忽略。"""
-
-
-def _env_tag(loader, node):
-    if isinstance(node, yaml.SequenceNode):
-        *names, default = loader.construct_sequence(node)
-    else:
-        names, default = [loader.construct_scalar(node)], None
-    for name in names:
-        if name in os.environ:
-            return os.environ[name]
-    return default
-
-
-_EnvLoader.add_constructor("!ENV", _env_tag)
-_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
-def mkdocs_config() -> dict:
-    return yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_EnvLoader)
-
-
-def nav_pages(cfg: dict) -> list[str]:
-    def walk(items):
-        for item in items:
-            if isinstance(item, str):
-                yield item
-            elif isinstance(item, dict):
-                for v in item.values():
-                    yield from (walk(v) if isinstance(v, list) else [v])
-
-    return list(walk(cfg["nav"]))
 
 
 def _workflow_triggers(wf: dict) -> dict:
