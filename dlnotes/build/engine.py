@@ -352,7 +352,7 @@ def _discard_spare():
 class Kernel:
     """一个在临时工作目录中运行的 IPython 内核（nbclient 管理）。"""
 
-    def __init__(self, page: Path):
+    def __init__(self):
         import nbformat
         from nbclient import NotebookClient
 
@@ -448,7 +448,7 @@ def execute_page(
                 results.append(BlockResult(b, "not-run"))
                 continue
             if kernel is None:
-                kernel = Kernel(page)
+                kernel = Kernel()
             t0 = time.perf_counter()
             try:
                 raw = kernel.run(b.source, b.timeout, block=b)

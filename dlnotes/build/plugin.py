@@ -28,7 +28,16 @@ from mkdocs.structure.files import File, Files
 from . import collect
 from . import results as results_mod
 from .blocks import BlockError, extract_blocks
-from .engine import RESULT_MIME, Cache, PageResult, execute_notebook, execute_page, fingerprint
+from .engine import (
+    RESULT_MIME,
+    Cache,
+    PageResult,
+    block_keys,
+    execute_notebook,
+    execute_page,
+    fingerprint,
+    page_blocks_from_notebook,
+)
 from .paths import cache_dir, display_path
 from .render import render_outputs, skip_note
 
@@ -112,24 +121,13 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         src_path = Path(src)
         out = self.nb_dir / "executed" / page.file.src_uri
         if self.config.execute == "never":
-            self._require_cached_notebook(src_path)
+            self._require_cached(src_path, page_blocks_from_notebook(src_path)[1])
         result = execute_notebook(src_path, out, cache=self.cache, fp=self.fp)
         self._account(result)
         if (failure := result.failure) is not None:
             raise PluginError(failure.error)
         page.file.abs_src_path = str(out)
         return page
-
-    def _require_cached_notebook(self, path: Path):
-        from .engine import block_keys, page_blocks_from_notebook
-
-        _, blocks = page_blocks_from_notebook(path)
-        for b, k in zip(blocks, block_keys(blocks, self.fp)):
-            if k is not None and self.cache.get(k) is None:
-                raise PluginError(
-                    f"{display_path(path)}（cell {b.lineno}）：没有最新的执行输出（DLNOTES_EXECUTE=never）。"
-                    f"刷新：pytest {display_path(path)}"
-                )
 
     # ------------------------------------------------------------ markdown pages
 
@@ -190,8 +188,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         return self._insert_after_title("\n".join(out), header)
 
     def _require_cached(self, path: Path, blocks):
-        from .engine import block_keys
-
+        """DLNOTES_EXECUTE=never：页面或 notebook 的每个块都必须有缓存（notebook 的「行号」是 cell 序号）。"""
         for b, k in zip(blocks, block_keys(blocks, self.fp)):
             if k is not None and self.cache.get(k) is None:
                 raise PluginError(
