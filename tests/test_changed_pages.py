@@ -1,4 +1,4 @@
-"""pre-commit 钩子 dlnotes-changed-pages：改动的文件 → 要运行的页面（dlnotes.build.changed）。"""
+"""pre-commit 钩子 dlnotes-changed-pages：改动的文件 → 要运行的页面（execbook.changed）。"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from dlnotes.build import changed
+from execbook import changed
 
 
 def _write(root, rel, text=""):
@@ -48,7 +48,7 @@ def repo(tmp_path, monkeypatch):
         _write(root, f"snippets/{name}.py", '"""x"""\n')
     _write(root, "dlnotes/utils.py", "")
     _write(root, "dlnotes/data/corpus.txt", "")
-    _write(root, "dlnotes/build/engine.py", "")
+    _write(root, "execbook/engine.py", "")
     monkeypatch.chdir(root)
     monkeypatch.setattr(changed, "REPO_ROOT", root)
     return root
@@ -129,7 +129,7 @@ def test_include_maps_to_embedding_page(repo):
 
 
 @pytest.mark.parametrize(
-    "helper", ["dlnotes/utils.py", "dlnotes/data/corpus.txt", "dlnotes/build/engine.py"]
+    "helper", ["dlnotes/utils.py", "dlnotes/data/corpus.txt", "execbook/engine.py"]
 )
 def test_helper_change_selects_all_pages(repo, helper):
     sel = changed.select_pages([helper, "docs/index.md"], repo)
@@ -222,9 +222,9 @@ def test_main_list_does_not_run(repo, capsys, monkeypatch):
 
 
 def test_module_entry_point_in_the_real_repo():
-    """``python -m dlnotes.build.changed`` 在真实仓库里能运行（--list，不执行页面）。"""
+    """``python -m execbook.changed`` 在真实仓库里能运行（--list，不执行页面）。"""
     proc = subprocess.run(
-        [sys.executable, "-m", "dlnotes.build.changed", "--list", "docs/index.md", "README.md"],
+        [sys.executable, "-m", "execbook.changed", "--list", "docs/index.md", "README.md"],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_mkdocs_build
-from dlnotes.build.blocks import BlockError, extract_blocks
-from dlnotes.build.engine import Cache, block_keys, execute_page
+from execbook.blocks import BlockError, extract_blocks
+from execbook.engine import Cache, block_keys, execute_page
 
 
 def write_page(tmp_path: Path, text: str, name: str = "page.md") -> Path:
@@ -189,7 +189,7 @@ def test_skipped_block_is_reported_with_reason(tmp_path):
 
 
 def test_long_output_is_folded_and_tqdm_keeps_final_line(tmp_path):
-    from dlnotes.build.render import render_outputs
+    from execbook.render import render_outputs
 
     page = write_page(
         tmp_path,
@@ -223,7 +223,7 @@ def _mini_site(tmp_path: Path, page_text: str) -> Path:
     cfg = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     cfg = cfg[: cfg.index("\nnav:")]
     cfg = cfg.replace("custom_dir: overrides", f"custom_dir: {REPO / 'overrides'}")
-    for d in ("snippets", "dlnotes"):
+    for d in ("snippets", "dlnotes", "execbook"):
         cfg = cfg.replace(f"  - {d}\n", f"  - {REPO / d}\n")
     cfg += f"\ndocs_dir: {docs}\nnav:\n  - index.md\n  - appendix/results.md\n"
     for asset in ("javascripts", "stylesheets"):

@@ -179,7 +179,7 @@ def test_precommit_config_names_the_required_hooks():
 
     (local,) = hooks["dlnotes-changed-pages"]
     assert local["_repo"] == "local" and local["language"] in ("system", "unsupported")
-    assert local["entry"] == "python -m dlnotes.build.changed"
+    assert local["entry"] == "python -m execbook.changed"
     assert local.get("require_serial") is True  # 一次 pytest，不被 pre-commit 拆成几个并行进程
     pattern = re.compile(local["files"])
     for path in (

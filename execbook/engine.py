@@ -35,11 +35,11 @@ RESULT_MIME = "application/vnd.dlnotes.result+json"
 
 # 内核的配置（IPython profile）：图保存为 SVG、SVG 内部 id 可复现、固定随机种子。
 # 写在配置里而不是作为第一个 cell 运行，这样不为每页导入 matplotlib/torch（页面自己的代码用到时才导入）。
-# 种子见 dlnotes/build/kernel_startup.py（torch 在页面第一次导入它时才设种子）。
+# 种子见 execbook/kernel_startup.py（torch 在页面第一次导入它时才设种子）。
 KERNEL_CONFIG = """\
 c.InlineBackend.figure_formats = {"svg"}
 c.InlineBackend.rc = {"svg.hashsalt": "dlnotes", "figure.figsize": (5.0, 3.2)}
-c.IPKernelApp.exec_lines = ["import dlnotes.build.kernel_startup"]
+c.IPKernelApp.exec_lines = ["import execbook.kernel_startup"]
 """
 
 
@@ -85,10 +85,10 @@ def _version(dist: str) -> str:
 
 
 def _helper_digest() -> str:
-    """dlnotes 辅助包（不含构建机器 dlnotes/build）的源码摘要。"""
+    """dlnotes 辅助包的源码摘要（执行引擎 execbook 不在其中：它不改变页面代码的输出）。"""
     h = hashlib.sha256()
     for p in sorted(HELPER_DIR.rglob("*")):
-        if not p.is_file() or "build" in p.relative_to(HELPER_DIR).parts:
+        if not p.is_file() or "__pycache__" in p.relative_to(HELPER_DIR).parts:
             continue
         if p.suffix not in {".py", ".txt", ".json"}:
             continue
@@ -136,7 +136,7 @@ def fingerprint() -> dict:
         "kernel": hashlib.sha256(
             (
                 KERNEL_CONFIG
-                + (HELPER_DIR / "build" / "kernel_startup.py").read_text(encoding="utf-8")
+                + (Path(__file__).with_name("kernel_startup.py")).read_text(encoding="utf-8")
             ).encode()
         ).hexdigest(),
         "device": os.environ.get("D2L_DEVICE", "auto") + (":cuda" if _cuda_available() else ":cpu"),

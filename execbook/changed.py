@@ -2,14 +2,14 @@
 
 用法::
 
-    python -m dlnotes.build.changed [--list] [FILES…] [-- PYTEST_ARGS…]
+    python -m execbook.changed [--list] [FILES…] [-- PYTEST_ARGS…]
 
 FILES（pre-commit 传入的暂存文件，相对仓库根目录或绝对路径）映射到要运行的页面：
 
 - ``docs/**/*.md``、``docs/**/*.ipynb`` → 页面自己（``docs/_includes/`` 这类以 ``_`` 开头的目录不是页面）；
 - 被页面嵌入的文件（``snippets/x.py``、``docs/_includes/…``）→ 每个用 ``--8<-- "snippets/x.py…"``
   嵌入它的页面；
-- ``dlnotes/`` 中的源码（辅助包或执行引擎）→ 全部页面（会先说明原因）；
+- ``dlnotes/``（辅助包）或 ``execbook/``（执行引擎）中的源码 → 全部页面（会先说明原因）；
 - 其他文件与此无关。
 
 不给 FILES 时，用 git 找出工作区里相对 HEAD 改动过的文件（含已暂存和未跟踪的文件）。
@@ -124,7 +124,7 @@ def pages_embedding(rel: str, root: Path = REPO_ROOT) -> list[str]:
 
 
 def is_helper_source(rel: str) -> bool:
-    return rel.startswith("dlnotes/") and rel.endswith(HELPER_SUFFIXES)
+    return rel.startswith(("dlnotes/", "execbook/")) and rel.endswith(HELPER_SUFFIXES)
 
 
 def select_pages(files: Iterable[str | Path], root: Path = REPO_ROOT) -> Selection:
@@ -151,7 +151,7 @@ def select_pages(files: Iterable[str | Path], root: Path = REPO_ROOT) -> Selecti
         sel.all_pages = True
         shown = "、".join(helper_changes[:3]) + ("……" if len(helper_changes) > 3 else "")
         sel.reasons.append(
-            f"dlnotes/ 改动了（{shown}）：辅助包或执行引擎变了，运行全部 {len(pages)} 个页面"
+            f"辅助包 dlnotes/ 或执行引擎 execbook/ 改动了（{shown}）：它们变了，运行全部 {len(pages)} 个页面"
         )
         chosen.update(pages)
     sel.pages = sorted(chosen)
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1 :]
     parser = argparse.ArgumentParser(
-        prog="python -m dlnotes.build.changed",
+        prog="python -m execbook.changed",
         description="只运行改动的文件涉及的页面的代码块（pre-commit 钩子 dlnotes-changed-pages）。",
     )
     parser.add_argument(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def _find_root() -> Path:
-    """仓库根目录：``$DLNOTES_ROOT``，否则从当前目录向上找 mkdocs.yml + dlnotes/，最后退回本包所在位置。
+    """仓库根目录：``$DLNOTES_ROOT``，否则从当前目录向上找 mkdocs.yml + dlnotes/ + execbook/，最后退回本包所在位置。
 
     不直接用本包的位置：``pip install -e .`` 指向最后一次安装的那份克隆，
     而构建与测试应当读取当前工作的这份仓库（它的 docs/、snippets/ 与 dlnotes/）。
@@ -16,9 +16,9 @@ def _find_root() -> Path:
         return Path(env).resolve()
     here = Path.cwd().resolve()
     for d in (here, *here.parents):
-        if (d / "mkdocs.yml").is_file() and (d / "dlnotes" / "__init__.py").is_file():
+        if (d / "mkdocs.yml").is_file() and (d / "dlnotes" / "__init__.py").is_file() and (d / "execbook").is_dir():
             return d
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[1]
 
 
 REPO_ROOT = _find_root()
