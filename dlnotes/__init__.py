@@ -33,7 +33,6 @@ _LAZY: dict[str, str] = {
     "set_seed": "utils",
     # cli
     "parse_args": "cli",
-    "apply_presets": "cli",
     # plotting（模块不能叫 plot：导入子模块 dlnotes.plot 会把函数 dlnotes.plot 覆盖成模块）
     "plot": "plotting",
     "set_figsize": "plotting",

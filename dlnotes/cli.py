@@ -2,11 +2,19 @@
 
 用法 / usage::
 
-    args = dlnotes.parse_args(__doc__, epochs=5, lr=0.9, batch_size=256, num_hiddens=256)
+    # 只有用到的参数才成为命令行参数；--device 随训练参数（epochs）一起出现
+    args = dlnotes.parse_args(__doc__, epochs=5, lr=0.9, batch_size=256, seed=0)
     device = dlnotes.get_device(args.device)
 
-在 Jupyter 内核里运行时忽略 ``sys.argv``（那是内核自己的参数），改为解析环境变量
-``$DLNOTES_ARGS``（例如 ``DLNOTES_ARGS="--epochs 2"``），没有则使用默认值。
+    # 两组设置：关键字是 2 核 CPU 的默认设置，full= 是原书的设置（加 --full 时使用）
+    args = dlnotes.parse_args(__doc__, epochs=3, lr=0.05, resize=64, seed=0,
+                              full=dict(epochs=10, lr=0.01, resize=224))
+
+命令行上给出的值总是优先（``None`` 才表示「没有给出」，所以 ``--lr 0`` 可以设置）。
+用法说明只有一个来源：argparse 根据这些参数生成的 ``--help``，文档字符串的第一行是描述，
+其余部分是结尾说明。在 Jupyter 内核里运行时忽略 ``sys.argv``（那是内核自己的参数），改为解析
+环境变量 ``$DLNOTES_ARGS``（例如 ``DLNOTES_ARGS="--epochs 2"``；这个程序没有的参数被忽略），
+没有则使用默认值。
 """
 
 from __future__ import annotations
@@ -16,9 +24,19 @@ import os
 import shlex
 import sys
 
-__all__ = ["parse_args", "apply_presets", "in_kernel"]
+__all__ = ["parse_args", "in_kernel"]
 
-_STANDARD = {"epochs": 10, "lr": 0.1, "batch_size": 256}
+# 常用参数的说明（其余参数的说明只写默认值）
+_HELP = {
+    "epochs": "训练轮数（迭代周期）",
+    "lr": "学习率",
+    "batch_size": "批量大小",
+    "seed": "随机种子",
+    "resize": "把 28×28 的图像缩放成 S×S",
+    "ratio": "通道数（和全连接层宽度）缩小为 1/R",
+    "num_hiddens": "隐藏单元个数",
+    "wd": "权重衰减系数 λ",
+}
 
 
 def in_kernel() -> bool:
@@ -46,89 +64,119 @@ def _description(doc: str | None) -> tuple[str | None, str | None]:
     return first.strip(), rest.strip() or None
 
 
+def _prog() -> str | None:
+    """``python snippets/x.py``：用法行写出读者真正要输入的命令。"""
+    if not sys.argv or not sys.argv[0]:
+        return None
+    path = sys.argv[0]
+    parent = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    name = os.path.basename(path)
+    return f"python {parent}/{name}" if parent == "snippets" else None
+
+
+def _add(parser, key, value, full_value, has_full):
+    """按默认值的类型加一个参数；有原书设置（``full``）的参数缺省为 ``None``，解析后再填入。"""
+    flag = _flag(key)
+    text = _HELP.get(key, "")
+    example = value if value is not None else full_value
+    if isinstance(example, bool):
+        if has_full:
+            raise TypeError(f"开关参数 {key!r} 不能有 --full 设置")
+        if value:
+            parser.add_argument(
+                "--no-" + key.replace("_", "-"),
+                dest=key,
+                action="store_false",
+                help=f"关闭 {key}（默认开启）",
+            )
+        else:
+            parser.add_argument(flag, dest=key, action="store_true", help=text or f"开启 {key}")
+        return
+    if has_full:
+        shown = f"默认 {value}；加 --full 时 {full_value}"
+        default = None
+    else:
+        shown = f"默认 {value}"
+        default = value
+    kwargs = {"dest": key, "default": default, "help": f"{text}（{shown}）" if text else f"（{shown}）"}
+    if isinstance(example, (list, tuple)):
+        kwargs.update(type=type(example[0]) if example else str, nargs="+")
+    elif example is not None:
+        kwargs.update(type=type(example))
+    parser.add_argument(flag, **kwargs)
+
+
 def parse_args(
-    doc: str | None = None, *, argv: list[str] | None = None, **defaults
+    doc: str | None = None,
+    *,
+    argv: list[str] | None = None,
+    full: dict | None = None,
+    device: bool | None = None,
+    **defaults,
 ) -> argparse.Namespace:
     """解析 snippet 的命令行参数，返回普通的 ``argparse.Namespace``。
 
-    标准参数：``--epochs --lr --batch-size --device --full --seed``；
-    ``defaults`` 中的每个关键字都成为默认值，额外的关键字成为新参数
-    （``num_hiddens=256`` → ``--num-hiddens``，类型取自默认值；``bool`` → 开关）。
-    ``--device`` 立刻用 :func:`dlnotes.get_device` 校验，不可用时打印一行错误并以状态 2 退出。
-    ``argv`` 为 ``None`` 时读取 ``sys.argv[1:]``；在 Jupyter 内核中读取 ``$DLNOTES_ARGS``。
+    - ``defaults`` 的每个关键字成为一个参数（``batch_size=256`` → ``--batch-size``，类型取自默认值；
+      ``bool`` → 开关）。只有给出的关键字才成为参数：不训练的程序没有训练参数。
+    - ``full``：原书的设置（键必须出现在 ``defaults`` 中）。有它时多一个 ``--full`` 开关：这些参数在
+      命令行上没有给出（``None``）时，取 ``full`` 中的值（加了 ``--full``）或 ``defaults`` 中的值。
+    - ``device``：是否提供 ``--device``；缺省时训练程序（有 ``epochs``）提供。``--device`` 立刻用
+      :func:`dlnotes.get_device` 校验，不可用时打印一行错误并以状态 2 退出；缺省值 ``None`` 表示
+      ``$D2L_DEVICE`` 或 auto，交给 ``dlnotes.get_device(args.device)`` 解析。
+    - ``argv`` 为 ``None`` 时读取 ``sys.argv[1:]``；在 Jupyter 内核中读取 ``$DLNOTES_ARGS``
+      （这个程序没有的参数被忽略，同一个 ``$DLNOTES_ARGS`` 可以用于所有页面）。
     """
     from .device import DeviceError, get_device
 
+    full = dict(full or {})
+    unknown = set(full) - set(defaults)
+    if unknown:
+        raise TypeError(f"full= 中的 {sorted(unknown)} 不是这个程序的参数")
+    if device is None:
+        device = "epochs" in defaults
+
     description, epilog = _description(doc)
     parser = argparse.ArgumentParser(
+        prog=_prog(),
         description=description,
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    std = dict(_STANDARD)
-    for key in list(defaults):
-        if key in std:
-            std[key] = defaults.pop(key)
-    device_default = defaults.pop("device", None)
-    full_default = bool(defaults.pop("full", False))
-    seed_default = defaults.pop("seed", 0)
-
-    parser.add_argument(
-        "--epochs", type=int, default=std["epochs"], help="训练轮数 (default: %(default)s)"
-    )
-    parser.add_argument("--lr", type=float, default=std["lr"], help="学习率 (default: %(default)s)")
-    parser.add_argument(
-        "--batch-size", type=int, default=std["batch_size"], help="批量大小 (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--device",
-        default=device_default,
-        help="cpu | cuda | cuda:N | auto (default: $D2L_DEVICE or auto)",
-    )
-    parser.add_argument(
-        "--full",
-        action="store_true",
-        default=full_default,
-        help="使用 d2l 的完整设置（输入尺寸、模型宽度）/ full d2l settings",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=seed_default, help="随机种子 (default: %(default)s)"
-    )
-
     for key, value in defaults.items():
-        flag = _flag(key)
-        if isinstance(value, bool):
-            if value:
-                parser.add_argument(
-                    "--no-" + key.replace("_", "-"),
-                    dest=key,
-                    action="store_false",
-                    help=f"关闭 {key} (default: on)",
-                )
-            else:
-                parser.add_argument(flag, dest=key, action="store_true", help=f"开启 {key}")
-        elif value is None:
-            parser.add_argument(flag, dest=key, default=None, help="(default: None)")
-        elif isinstance(value, (list, tuple)):
-            elem = type(value[0]) if value else str
-            parser.add_argument(
-                flag, dest=key, type=elem, nargs="+", default=value, help="(default: %(default)s)"
-            )
-        else:
-            parser.add_argument(
-                flag, dest=key, type=type(value), default=value, help="(default: %(default)s)"
-            )
+        _add(parser, key, value, full.get(key), key in full)
+    if device:
+        parser.add_argument(
+            "--device",
+            default=None,
+            help="cpu | cuda | cuda:N | auto（默认 $D2L_DEVICE，没有则 auto：有 GPU 就用 GPU）",
+        )
+    if full:
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="使用原书的设置：" + "，".join(f"{_flag(k)} {v}" for k, v in full.items()),
+        )
 
+    kernel = argv is None and in_kernel()
     if argv is None:
-        argv = shlex.split(os.environ.get("DLNOTES_ARGS", "")) if in_kernel() else sys.argv[1:]
-        if not in_kernel():
+        argv = shlex.split(os.environ.get("DLNOTES_ARGS", "")) if kernel else sys.argv[1:]
+        if not kernel:
             _install_excepthook(parser.prog)
-    args = parser.parse_args(argv)
-    try:
-        get_device(args.device)
-    except DeviceError as exc:
-        # One line on stderr, exit status 2 (like parser.error, without the usage block).
-        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+    if kernel:
+        args, _ignored = parser.parse_known_args(argv)
+    else:
+        args = parser.parse_args(argv)
+
+    preset = full if getattr(args, "full", False) else defaults
+    for key in full:
+        if getattr(args, key) is None:
+            setattr(args, key, preset[key])
+    if device:
+        try:
+            get_device(args.device)
+        except DeviceError as exc:
+            # One line on stderr, exit status 2 (like parser.error, without the usage block).
+            parser.exit(2, f"{parser.prog}: error: {exc}\n")
     return args
 
 
@@ -146,14 +194,3 @@ def _install_excepthook(prog: str) -> None:
             previous(exc_type, exc, tb)
 
     sys.excepthook = hook
-
-
-def apply_presets(args: argparse.Namespace, *, full: dict, default: dict) -> argparse.Namespace:
-    """按 ``--full`` 选择一组设置（原书的 ``full`` 或适合 2 核 CPU 的 ``default``），填入命令行没给的参数。
-
-    命令行上显式给出的值（非 None、非 0）总是优先。返回同一个 ``args``。
-    """
-    for key, value in (full if args.full else default).items():
-        if not getattr(args, key, None):
-            setattr(args, key, value)
-    return args

@@ -1,8 +1,9 @@
 """记录训练结果及其来源（数据、设备、设置），供生成的「实验结果」页面使用。
 
 Record a training result with its provenance. Each record is a flat dict:
-``name``, the metrics given, and ``torch``, ``python``, ``device``, ``date``
-(UTC, ISO 8601), ``data``, ``is_sample``.
+``name``, the metrics given (for the training loops also ``history``: the per-epoch
+curves, and ``settings``: what was shrunk for the CPU), and ``torch``, ``python``,
+``device``, ``date`` (UTC, ISO 8601), ``data``, ``is_sample``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _fmt(v) -> str:
 
 def summary(record: dict) -> str:
     """一行中文摘要，例如 ``LeNet：train_loss 0.47，test_acc 0.81（cpu；Fashion-MNIST 离线样本…）``。"""
-    skip = {"name", "torch", "python", "device", "date", "data", "is_sample"}
+    skip = {"name", "torch", "python", "device", "date", "data", "is_sample", "history", "settings"}
     items = "，".join(f"{k} {_fmt(v)}" for k, v in record.items() if k not in skip)
     where = "；".join(str(record[k]) for k in ("device", "data") if record.get(k))
     return f"{record.get('name', '')}：{items}（{where}）"

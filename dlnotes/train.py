@@ -42,14 +42,20 @@ def _correct(y_hat, y) -> torch.Tensor:
     return (y_hat == y).sum()
 
 
-def evaluate_accuracy(net, data_iter) -> float:
-    """在数据集上计算模型的精度（同 d2l）。Accuracy of ``net`` on ``data_iter``."""
+def evaluate_accuracy(net, data_iter, device=None) -> float:
+    """在数据集上计算模型的精度（同 d2l）。Accuracy of ``net`` on ``data_iter``.
+
+    每批数据移动到 ``device``（缺省为模型参数所在的设备；函数形式的模型为 CPU）。
+    """
     was_training = isinstance(net, nn.Module) and net.training
     if isinstance(net, nn.Module):
         net.eval()
+    if device is None:
+        device = _model_device(net)
     correct, total = 0, 0
     with torch.no_grad():
         for X, y in data_iter:
+            X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
             correct = correct + _correct(net(X), y)
             total += y.numel()
     if was_training:
@@ -57,24 +63,28 @@ def evaluate_accuracy(net, data_iter) -> float:
     return float(correct) / total if total else 0.0
 
 
-def train_epoch_ch3(net, train_iter, loss, updater):
+def train_epoch_ch3(net, train_iter, loss, updater, device=None):
     """训练一个 epoch（同 d2l），返回 ``(平均损失, 训练精度)``。
 
     ``updater`` 可以是 ``torch.optim.Optimizer``（用损失均值反向传播），也可以是
     ``updater(batch_size)`` 形式的函数（用损失之和反向传播，如从零实现的 ``sgd``）。
-    ``loss`` 可以返回逐样本损失（``reduction='none'``）或标量均值。
+    ``loss`` 可以返回逐样本损失（``reduction='none'``）或标量均值。每批数据移动到 ``device``
+    （缺省为模型参数所在的设备）。
     """
-    train_loss, train_acc, _ = _train_epoch_ch3(net, train_iter, loss, updater)
+    if device is None:
+        device = _model_device(net, updater)
+    train_loss, train_acc, _ = _train_epoch_ch3(net, train_iter, loss, updater, device)
     return train_loss, train_acc
 
 
-def _train_epoch_ch3(net, train_iter, loss, updater):
+def _train_epoch_ch3(net, train_iter, loss, updater, device):
     """同 :func:`train_epoch_ch3`，另外返回样本数。"""
     if isinstance(net, nn.Module):
         net.train()
     is_optim = isinstance(updater, torch.optim.Optimizer)
     stats = _EpochStats()
     for X, y in train_iter:
+        X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
         y_hat = net(X)
         l = loss(y_hat, y)  # noqa: E741 - d2l's name
         if is_optim:
@@ -125,51 +135,42 @@ class _EpochStats:
         return float(loss_sum) / n, float(correct) / n, n
 
 
-def _model_device(net) -> torch.device:
+def _model_device(net, updater=None) -> torch.device:
+    """模型参数所在的设备；函数形式的模型看优化器的参数，都没有时为 CPU。"""
     if isinstance(net, nn.Module):
         for p in net.parameters():
             return p.device
+    if isinstance(updater, torch.optim.Optimizer):
+        for group in updater.param_groups:
+            for p in group["params"]:
+                return p.device
     return torch.device("cpu")
 
 
-def _finish(
-    name,
-    animator,
-    *,
-    train_loss,
-    train_acc,
-    test_acc,
-    speed,
-    epochs,
-    lr,
-    batch_size,
-    device,
-    train_iter,
-    plot,
-):
+def _finish(name, animator, *, metrics, history, train_iter, plot):
     """打印摘要和来源行，画图，（可选）记录结果，返回指标字典。"""
-    print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
-    print(f"{speed:.1f} examples/sec on {device}")
+    device, lr, batch_size = metrics["device"], metrics["lr"], metrics["batch_size"]
+    print(
+        f"loss {metrics['train_loss']:.3f}, train acc {metrics['train_acc']:.3f}, "
+        f"test acc {metrics['test_acc']:.3f}"
+    )
+    print(f"{metrics['examples_per_sec']:.1f} examples/sec on {device}")
     data = getattr(train_iter, "info", None) or type(train_iter).__name__
-    is_sample = getattr(train_iter, "is_sample", None)
     lr_text = "?" if lr is None else f"{lr:g}"
     bs_text = "?" if batch_size is None else str(batch_size)
+    settings = metrics.get("settings") or {}
+    extra = "".join(f", {k} {v}" for k, v in settings.items())
     print(
-        f"数据 data: {data}; 设备 device: {device}; epochs {epochs}, lr {lr_text}, batch size {bs_text}"
+        f"数据 data: {data}; 设备 device: {device}; epochs {metrics['epochs']}, lr {lr_text}, "
+        f"batch size {bs_text}{extra}"
     )
     if plot:
         animator.show()
     metrics = {
-        "train_loss": train_loss,
-        "train_acc": train_acc,
-        "test_acc": test_acc,
-        "examples_per_sec": speed,
-        "epochs": epochs,
-        "lr": lr,
-        "batch_size": batch_size,
-        "device": str(device),
+        **metrics,
         "data": data,
-        "is_sample": is_sample,
+        "is_sample": getattr(train_iter, "is_sample", None),
+        "history": history,
     }
     if name is not None:
         from .results import report_result
@@ -188,12 +189,17 @@ def _animator(num_epochs):
     )
 
 
-def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plot):
-    """train_ch3 与 train_ch6 共用的周期循环：训练一个 epoch、评估、记录曲线、打印一行。"""
+def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plot, settings):
+    """train_ch3 与 train_ch6 共用的周期循环：训练一个 epoch、评估、记录曲线、打印一行。
+
+    返回的字典（也是记录的结果）带有逐 epoch 的曲线 ``history``（train_loss/train_acc/test_acc
+    各一个列表）、训练用时 ``seconds``（只计训练，不计评估）和 ``settings``（如缩小的输入尺寸、宽度）。
+    """
     animator = _animator(num_epochs)
     timer = Timer()
     n_train = 0
     train_loss = train_acc = test_acc = float("nan")
+    history = {"train_loss": [], "train_acc": [], "test_acc": []}
     for epoch in range(num_epochs):
         timer.start()
         train_loss, train_acc, n = train_epoch()
@@ -201,47 +207,66 @@ def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plo
         n_train += n
         test_acc = evaluate()
         animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+        for key, value in zip(history, (train_loss, train_acc, test_acc), strict=True):
+            history[key].append(round(value, 4))
         print(
             f"epoch {epoch + 1}, loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}"
         )
     speed = n_train / timer.sum() if n_train and timer.sum() > 0 else float("nan")
-    return _finish(
-        name,
-        animator,
-        train_loss=train_loss,
-        train_acc=train_acc,
-        test_acc=test_acc,
-        speed=speed,
-        epochs=num_epochs,
-        lr=lr,
-        batch_size=getattr(train_iter, "batch_size", None),
-        device=device,
-        train_iter=train_iter,
-        plot=plot,
-    )
+    metrics = {
+        "train_loss": train_loss,
+        "train_acc": train_acc,
+        "test_acc": test_acc,
+        "examples_per_sec": speed,
+        "seconds": round(timer.sum(), 2),
+        "epochs": num_epochs,
+        "lr": lr,
+        "batch_size": getattr(train_iter, "batch_size", None),
+        "device": str(device),
+        "settings": dict(settings or {}),
+    }
+    return _finish(name, animator, metrics=metrics, history=history, train_iter=train_iter, plot=plot)
 
 
 def train_ch3(
-    net, train_iter, test_iter, loss, num_epochs, updater, *, name=None, lr=None, plot=True
+    net,
+    train_iter,
+    test_iter,
+    loss,
+    num_epochs,
+    updater,
+    *,
+    device=None,
+    name=None,
+    lr=None,
+    settings=None,
+    plot=True,
 ):
     """训练模型（同 d2l 第 3 章），返回指标字典。
 
     每个 epoch 打印一行 ``epoch 1, loss 0.812, train acc 0.712, test acc 0.745``；结束时画一次曲线，
-    打印吞吐量（examples/sec，只计训练时间）和来源行（``train_iter.info``、设备、epochs、lr、batch size）。
+    打印吞吐量（examples/sec，只计训练时间）和来源行（``train_iter.info``、设备、epochs、lr、batch size、
+    ``settings``）。每批数据移动到 ``device``（缺省为模型或优化器参数所在的设备；函数形式的模型配
+    函数形式的 updater 时为 CPU，所以从零实现要把参数建在 ``device`` 上并传入 ``device``）。
     ``lr`` 缺省时从优化器读取；``name`` 给出时调用 :func:`dlnotes.report_result` 记录结果。
-    返回键：train_loss, train_acc, test_acc, examples_per_sec, epochs, lr, batch_size, device, data, is_sample。
+    返回键：train_loss, train_acc, test_acc, examples_per_sec, seconds, epochs, lr, batch_size, device,
+    settings, data, is_sample, history（逐 epoch 的 train_loss/train_acc/test_acc 列表）。
     """
     if lr is None and isinstance(updater, torch.optim.Optimizer):
         lr = updater.param_groups[0]["lr"]
+    if device is None:
+        device = _model_device(net, updater)
+    device = torch.device(device)
     return _fit(
         name,
         num_epochs,
-        lambda: _train_epoch_ch3(net, train_iter, loss, updater),
-        lambda: evaluate_accuracy(net, test_iter),
+        lambda: _train_epoch_ch3(net, train_iter, loss, updater, device),
+        lambda: evaluate_accuracy(net, test_iter, device),
         lr=lr,
         train_iter=train_iter,
-        device=_model_device(net),
+        device=device,
         plot=plot,
+        settings=settings,
     )
 
 
@@ -289,7 +314,9 @@ def _xavier(m):
         nn.init.xavier_uniform_(m.weight)
 
 
-def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, name=None, plot=True):
+def train_ch6(
+    net, train_iter, test_iter, num_epochs, lr, device=None, *, name=None, settings=None, plot=True
+):
     """用 GPU（如有）训练模型（同 d2l 第 6 章），返回指标字典。
 
     Xavier 初始化 ``Linear``/``Conv2d``，``SGD(lr)``，``CrossEntropyLoss``；每批数据移动到 ``device``
@@ -313,4 +340,5 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, name=N
         train_iter=train_iter,
         device=device,
         plot=plot,
+        settings=settings,
     )

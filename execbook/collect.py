@@ -1,7 +1,8 @@
 """由各页面内容生成的附录内容：术语表、学习感悟汇总、页面描述。
 
-术语表的行由各章作者写在 docs/_includes/glossary/*.md（`| 中文 | English | [页面](…) |`），
-这里合并同一术语、按英文排序；学习感悟汇总扫描所有页面里的 `!!! quote "学习感悟…"` 框。
+术语表的行由各章作者写在 docs/_includes/glossary/*.md（`| 中文 | English | [页面](…) |`，
+可选的第四列是不用的写法，如 `| 汇聚层 | pooling | [汇聚层](…) | 池化层、池化 |`，tests/test_terms.py
+据此检查页面正文），这里合并同一术语、按英文排序；学习感悟汇总扫描所有页面里的 `!!! quote "学习感悟…"` 框。
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from .paths import DOCS_DIR
 GLOSSARY_PLACEHOLDER = "<!-- dlnotes:glossary -->"
 REFLECTIONS_PLACEHOLDER = "<!-- dlnotes:reflections -->"
 
-_ROW_RE = re.compile(r"^\|\s*(?P<zh>[^|]+?)\s*\|\s*(?P<en>[^|]+?)\s*\|\s*(?P<links>.+?)\s*\|\s*$")
+_ROW_RE = re.compile(
+    r"^\|\s*(?P<zh>[^|]+?)\s*\|\s*(?P<en>[^|]+?)\s*\|\s*(?P<links>[^|]+?)\s*\|"
+    r"(?:\s*(?P<aliases>[^|]*?)\s*\|)?\s*$"
+)
 _LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 
 
-def glossary_table(include_dir: Path | None = None) -> str:
+def _glossary_terms(include_dir: Path | None = None) -> dict[str, dict]:
     include_dir = include_dir or DOCS_DIR / "_includes" / "glossary"
     terms: dict[str, dict] = {}
     for f in sorted(include_dir.glob("*.md")):
@@ -28,13 +32,26 @@ def glossary_table(include_dir: Path | None = None) -> str:
             if not m or set(m.group("zh")) <= {"-", ":", " "} or m.group("zh") == "中文":
                 continue
             zh = m.group("zh").strip()
-            entry = terms.setdefault(zh, {"en": m.group("en").strip(), "links": {}})
+            entry = terms.setdefault(zh, {"en": m.group("en").strip(), "links": {}, "aliases": []})
             for text, target in _LINK_RE.findall(m.group("links")):
                 entry["links"].setdefault(target, text)
-    rows = ["| 中文 | English | 出现的页面 |", "|---|---|---|"]
+            for alias in re.split(r"[、，,]", m.group("aliases") or ""):
+                if alias.strip() and alias.strip() not in entry["aliases"]:
+                    entry["aliases"].append(alias.strip())
+    return terms
+
+
+def glossary_aliases(include_dir: Path | None = None) -> dict[str, list[str]]:
+    """首选术语 → 不用的写法（术语表第四列）。"""
+    return {zh: e["aliases"] for zh, e in _glossary_terms(include_dir).items() if e["aliases"]}
+
+
+def glossary_table(include_dir: Path | None = None) -> str:
+    terms = _glossary_terms(include_dir)
+    rows = ["| 中文 | English | 不用的写法 | 出现的页面 |", "|---|---|---|---|"]
     for zh, e in sorted(terms.items(), key=lambda kv: (kv[1]["en"].lower(), kv[0])):
         links = "，".join(f"[{t}]({u})" for u, t in e["links"].items())
-        rows.append(f"| {zh} | {e['en']} | {links} |")
+        rows.append(f"| {zh} | {e['en']} | {'、'.join(e['aliases'])} | {links} |")
     return "\n".join(rows)
 
 

@@ -1,7 +1,8 @@
 """pytest 插件：把 docs/ 中的页面和 notebook 收集为测试，每个 ```python 块 / code cell 是一个测试项。
 
 ``pytest docs/chapter_x/page.md`` 只运行这一页。一页的所有块在同一个内核里按顺序运行（与站点构建
-用的是同一个执行引擎与缓存），失败时报告 页面:行号、异常与 traceback。
+用的是同一个执行引擎、缓存与 mkdocs.yml 中的 snippet 设置），失败时报告 页面:行号、异常与 traceback。
+运行了页面的会话结束时写构建摘要 ``<缓存目录>/build-summary.json``（与 ``mkdocs build`` 相同的格式）。
 
 选项：
   --device {auto,cpu,cuda}  运行代码块用的设备（默认 auto：有 CUDA 就用，否则 CPU）。
@@ -11,19 +12,61 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
 
-from .blocks import BlockError, extract_blocks
-from .engine import Cache, PageResult, execute_page, fingerprint, page_blocks_from_notebook
-from .paths import DOCS_DIR, display_path
+from .engine import (
+    BlockError,
+    BuildSummary,
+    Cache,
+    DependencyChecker,
+    KernelPool,
+    PageResult,
+    blocks_from_notebook,
+    execute_page,
+    extract_blocks,
+    fingerprint,
+    summary_path,
+)
+from .engine.files import clean_stale_kernel_dirs
+from .mkdocs_config import snippet_settings
+from .paths import DOCS_DIR, REPO_ROOT, cache_dir, display_path
 
-_FP_KEY = pytest.StashKey[dict]()
+
+class _Session:
+    """一次测试会话共用的引擎状态：指纹、缓存、内核池、依赖检查、摘要（按需创建）。"""
+
+    def __init__(self, config):
+        self.config = config
+        self._ready = False
+
+    def ensure(self):
+        if not self._ready:
+            self.fp = fingerprint()
+            self.cache = Cache(cache_dir())
+            self.cache.clean()
+            clean_stale_kernel_dirs()
+            self.pool = KernelPool()
+            self.checker = DependencyChecker()
+            self.summary = BuildSummary()
+            self.snippets = snippet_settings(REPO_ROOT / "mkdocs.yml")
+            self._ready = True
+        return self
+
+    def finish(self):
+        if self._ready:
+            self.pool.close()
+            if self.summary.pages:
+                self.summary.write(summary_path(self.cache.base))
+
+
+_SESSION_KEY = pytest.StashKey[_Session]()
 
 
 def pytest_addoption(parser):
-    group = parser.getgroup("dlnotes", "dlnotes 页面代码块")
+    group = parser.getgroup("execbook", "execbook 页面代码块")
     group.addoption(
         "--device",
         choices=("auto", "cpu", "cuda"),
@@ -43,6 +86,13 @@ def pytest_configure(config):
                 "--device cuda：这台机器上没有可用的 CUDA（torch.cuda.is_available() 为 False）"
             )
     os.environ["D2L_DEVICE"] = device
+    config.stash[_SESSION_KEY] = _Session(config)
+
+
+def pytest_unconfigure(config):
+    session = config.stash.get(_SESSION_KEY, None)
+    if session is not None:
+        session.finish()
 
 
 def _is_page(path: Path) -> bool:
@@ -73,7 +123,8 @@ class PageFile(pytest.File):
     _result: PageResult | None = None
 
     def load_blocks(self):
-        return extract_blocks(self.path)
+        session = self.config.stash[_SESSION_KEY].ensure()
+        return extract_blocks(self.path, snippets=session.snippets)
 
     def collect(self):
         try:
@@ -87,17 +138,25 @@ class PageFile(pytest.File):
 
     def page_result(self) -> PageResult:
         if self._result is None:
-            rerun = self.config.getoption("--rerun")
-            fp = self.config.stash.setdefault(_FP_KEY, fingerprint())  # 一次测试会话算一次
-            self._result = execute_page(
-                self.path, self._blocks, cache=Cache(), use_cache=not rerun, fp=fp
-            )
+            s = self.config.stash[_SESSION_KEY].ensure()
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")  # 缓存问题（CacheWarning）每次都报告
+                self._result = execute_page(
+                    self.path,
+                    self._blocks,
+                    cache=s.cache,
+                    use_cache=not self.config.getoption("--rerun"),
+                    fp=s.fp,
+                    pool=s.pool,
+                    checker=s.checker,
+                )
+            s.summary.add(self._result)
         return self._result
 
 
 class NotebookFile(PageFile):
     def load_blocks(self):
-        _, blocks = page_blocks_from_notebook(self.path)
+        _, blocks = blocks_from_notebook(self.path)
         return blocks
 
 
@@ -140,4 +199,5 @@ class BlockItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
-        return self.path, self.block.lineno - 1, self.block.where
+        kind = "构建检查" if self.block.check else "代码块"
+        return self.path, self.block.lineno - 1, f"{self.block.where}（{kind}）"

@@ -1,8 +1,5 @@
 """AlexNet：更深更大的 LeNet（ReLU、最大池化、暂退法），在 Fashion-MNIST 上训练（d2l 7.1 节）。
 
-运行：python snippets/alexnet.py [--epochs N] [--lr LR] [--batch-size B] [--device cpu|cuda|auto]
-                                  [--resize S] [--ratio R] [--full]
-
 默认（2 核 CPU + 离线样本，几十秒）：通道数和全连接层宽度都缩小为 1/8，输入放大到 96×96
 （d2l 的结构要求输入至少 65×65），6 轮、学习率 0.1、批量 64（样本只有 1600 张，
 用更小的批量和更大的学习率换来足够多的更新步数）。
@@ -16,11 +13,10 @@ from torch import nn
 
 import dlnotes
 
-# d2l 的设置（--full）和默认设置（2 核 CPU + 离线样本）；命令行显式给出的参数优先
-D2L = dict(epochs=10, lr=0.01, batch_size=128, resize=224, ratio=1)
-CPU = dict(epochs=6, lr=0.1, batch_size=64, resize=96, ratio=8)
-args = dlnotes.parse_args(__doc__, epochs=None, lr=None, batch_size=None, resize=0, ratio=0)
-dlnotes.apply_presets(args, full=D2L, default=CPU)
+# 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
+args = dlnotes.parse_args(
+    __doc__, epochs=6, lr=0.1, batch_size=64, resize=96, ratio=8, seed=0,
+    full=dict(epochs=10, lr=0.01, batch_size=128, resize=224, ratio=1))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]

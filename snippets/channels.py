@@ -1,7 +1,5 @@
 """多输入多输出通道：多通道互相关、1×1 卷积，以及 1×1 卷积 = 逐像素的全连接层。
 
-运行：python snippets/channels.py [--seed S]
-
 依次演示（对应 d2l 6.4 节）：
 1. 多输入通道：每个通道各做一次互相关，再按通道求和（corr2d_multi_in）；
 2. 多输出通道：每个输出通道有自己的一组核，结果在通道维上堆叠（corr2d_multi_in_out）；
@@ -15,7 +13,7 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__)
+args = dlnotes.parse_args(__doc__, seed=0)
 dlnotes.set_seed(args.seed)
 # --8<-- [end:setup]
 

@@ -1,7 +1,5 @@
 """图像卷积：二维互相关运算、卷积层、边缘检测，以及从数据中学习卷积核。
 
-运行：python snippets/conv_basics.py [--epochs N] [--lr LR] [--seed S]
-
 依次演示（对应 d2l 6.2 节）：
 1. 从零实现二维互相关运算 corr2d（与 dlnotes.corr2d 相同），并在 3×3 输入、2×2 核上验证；
 2. 基于 corr2d 的卷积层 Conv2D（权重与偏置都是可学习参数）；
@@ -15,8 +13,9 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=3e-2)
+args = dlnotes.parse_args(__doc__, epochs=10, lr=3e-2, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
 
 
@@ -71,12 +70,12 @@ print(corr2d(X.t(), K))  # 这个核只能检测垂直边缘，水平边缘全�
 
 # --8<-- [start:learn_kernel]
 # 构造一个二维卷积层，它具有 1 个输出通道和形状为（1，2）的卷积核
-conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)
+conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False).to(device)
 
 # 这个二维卷积层使用四维输入和输出格式（批量大小、通道、高度、宽度），
 # 其中批量大小和通道数都为 1
-X = X.reshape((1, 1, 6, 8))
-Y = Y.reshape((1, 1, 6, 7))
+X = X.reshape((1, 1, 6, 8)).to(device)  # 数据和卷积层都在 --device 选定的设备上
+Y = Y.reshape((1, 1, 6, 7)).to(device)
 lr = args.lr  # 学习率
 
 for i in range(args.epochs):
@@ -89,7 +88,7 @@ for i in range(args.epochs):
     if (i + 1) % 2 == 0:
         print(f"epoch {i + 1}, loss {l.sum():.3f}")
 
-print("学到的卷积核：", conv2d.weight.data.reshape((1, 2)))
+print("学到的卷积核：", conv2d.weight.data.reshape((1, 2)).cpu())
 # --8<-- [end:learn_kernel]
 
 

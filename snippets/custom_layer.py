@@ -3,12 +3,11 @@
 笔记三（和 d2l）的 MyLinear 在 forward 中使用 self.weight.data，这会切断梯度：输出不再依赖
 可训练的参数。这里先运行原版并用梯度检查暴露问题，再给出修正版。
 
-运行：python snippets/custom_layer.py [--seed S]
 """
 # --8<-- [start:setup]
 import dlnotes
 
-args = dlnotes.parse_args(__doc__)
+args = dlnotes.parse_args(__doc__, seed=0)
 dlnotes.set_seed(args.seed)
 # --8<-- [end:setup]
 

@@ -3,7 +3,6 @@
 第一个隐藏层之后的暂退概率为 0.2，第二个为 0.5（d2l 4.6）。先从零实现（自定义 Net 类），
 再用 nn.Dropout 简洁实现；dropout 只在训练模式下起作用。离线时使用 2000 张图片的样本数据。
 
-运行：python snippets/dropout.py [--epochs N] [--lr LR] [--batch-size B] [--dropout1 P1] [--dropout2 P2] [--seed S]
 """
 # --8<-- [start:setup]
 import torch
@@ -11,8 +10,9 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=0.5, batch_size=256, dropout1=0.2, dropout2=0.5)
+args = dlnotes.parse_args(__doc__, epochs=10, lr=0.5, batch_size=256, dropout1=0.2, dropout2=0.5, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
 
 # --8<-- [start:dropout-layer]
@@ -24,7 +24,7 @@ def dropout_layer(X, dropout):
     # 在本情况中，所有元素都被保留
     if dropout == 0:
         return X
-    mask = (torch.rand(X.shape) > dropout).float()
+    mask = (torch.rand(X.shape, device=X.device) > dropout).float()
     return mask * X / (1.0 - dropout)
 # --8<-- [end:dropout-layer]
 
@@ -66,7 +66,7 @@ class Net(nn.Module):
         return out
 
 
-net = Net(num_inputs, num_outputs, num_hiddens1, num_hiddens2)
+net = Net(num_inputs, num_outputs, num_hiddens1, num_hiddens2).to(device)
 # --8<-- [end:scratch-net]
 
 # --8<-- [start:scratch-train]
@@ -74,7 +74,7 @@ num_epochs, lr, batch_size = args.epochs, args.lr, args.batch_size
 loss = nn.CrossEntropyLoss(reduction='none')
 train_iter, test_iter = dlnotes.load_data_fashion_mnist(batch_size)
 trainer = torch.optim.SGD(net.parameters(), lr=lr)
-dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer,
+dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer, device=device,
                   name="暂退法（从零实现）")
 # --8<-- [end:scratch-train]
 
@@ -95,10 +95,11 @@ def init_weights(m):
         nn.init.normal_(m.weight, std=0.01)
 
 net.apply(init_weights)
+net.to(device)
 # --8<-- [end:concise-net]
 
 # --8<-- [start:concise-train]
 trainer = torch.optim.SGD(net.parameters(), lr=lr)
-dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer,
+dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer, device=device,
                   name="暂退法（简洁实现）")
 # --8<-- [end:concise-train]

@@ -5,8 +5,6 @@ d2l 13.11 节用预训练的 ResNet-18 和 Pascal VOC；这里不下载任何东
 网络 = 小型卷积主干（高宽缩小 8 倍）+ 1×1 卷积（通道数变为类别数）+ 转置卷积（高宽放大 8 倍，
 用双线性插值核初始化）。训练后打印像素精度，并显示输入、真实标签和预测。
 
-运行：python snippets/fcn.py [--epochs N] [--lr LR] [--batch-size B] [--num-train N]
-      [--device cpu|cuda|auto] [--full（图像 64×64、更多样本）]
 """
 # --8<-- [start:setup]
 import matplotlib.pyplot as plt
@@ -16,7 +14,8 @@ from torch.nn import functional as F
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=32, num_train=800)
+args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=32, num_train=800, size=32, seed=0,
+                          full=dict(num_train=3200, size=64))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
@@ -48,8 +47,7 @@ def make_shapes(n, size=32, seed=0):
     return X.clamp(0, 1), Y
 
 
-size = 64 if args.full else 32
-num_train = args.num_train * (4 if args.full else 1)
+size, num_train = args.size, args.num_train
 train_data = make_shapes(num_train, size, seed=args.seed)
 test_data = make_shapes(200, size, seed=args.seed + 1)
 batch_size = args.batch_size

@@ -6,8 +6,6 @@
 其余层用较小的学习率微调；与同样结构、从随机初始化开始训练的模型，以及冻结其余层只训练输出层的模型
 比较目标数据集上的测试精度。不下载任何预训练权重。离线时使用 2000 张图片的样本数据（$D2L_DATA_DIR）。
 
-运行：python snippets/fine_tuning.py [--epochs N（微调轮数）] [--lr LR（微调的基础学习率）]
-      [--pretrain-epochs N] [--shots K] [--full（目标任务使用全部训练图片）] [--device cpu|cuda|auto]
 """
 # --8<-- [start:setup]
 import copy
@@ -19,7 +17,8 @@ from torch import nn
 import dlnotes
 
 args = dlnotes.parse_args(__doc__, epochs=20, lr=0.01, batch_size=64, pretrain_epochs=15,
-                          pretrain_lr=0.3, shots=10)
+                          pretrain_lr=0.3, shots=10, seed=0,
+                          full=dict(shots=0))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
@@ -44,7 +43,7 @@ def subset(images, labels, classes, shots=None):
 
 
 source_classes, target_classes = [0, 1, 2, 3, 4], [5, 6, 7, 8, 9]
-shots = None if args.full else args.shots
+shots = args.shots or None  # 0：目标类别的全部训练图片
 src_train = subset(fmnist.train_images, fmnist.train_labels, source_classes)
 src_test = subset(fmnist.test_images, fmnist.test_labels, source_classes)
 tgt_train = subset(fmnist.train_images, fmnist.train_labels, target_classes, shots)

@@ -7,8 +7,6 @@
 
 默认只用前 400 张训练图片训练 40 个迭代周期，让不增广的模型明显过拟合；--full 使用全部训练图片。
 
-运行：python snippets/image_augmentation.py [--epochs N] [--lr LR] [--batch-size B]
-      [--num-train N（0 表示全部）] [--full] [--device cpu|cuda|auto] [--seed S]
 """
 # --8<-- [start:setup]
 import math
@@ -20,7 +18,8 @@ from torch.nn import functional as F
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=40, lr=0.3, batch_size=64, num_train=400)
+args = dlnotes.parse_args(__doc__, epochs=40, lr=0.3, batch_size=64, num_train=400, seed=0,
+                          full=dict(num_train=0))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
@@ -201,7 +200,7 @@ class AugmentedIter:
         return getattr(self.data_iter, name)
 
 
-batch_size, num_train = args.batch_size, (0 if args.full else args.num_train)
+batch_size, num_train = args.batch_size, args.num_train
 train_iter, test_iter = dlnotes.load_data_fashion_mnist(batch_size)
 if num_train:  # 只用前 num_train 张训练图片：训练集小，过拟合才明显
     train_iter = dlnotes.TensorLoader(

@@ -1,7 +1,5 @@
 """LeNet：在 Fashion-MNIST 上训练经典卷积神经网络（d2l 6.6 节）。
 
-运行：python snippets/lenet.py [--epochs N] [--lr LR] [--batch-size B] [--device cpu|cuda|auto]
-
 默认即 d2l 的设置：10 轮、学习率 0.9、批量 256、28×28 输入（LeNet 本身很小，--full 不改变任何设置）。
 没有完整数据集时自动使用离线样本（1600 张训练 / 400 张测试），结果与 d2l 在完整数据集上的不可比。
 """
@@ -11,7 +9,7 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=0.9, batch_size=256)
+args = dlnotes.parse_args(__doc__, epochs=10, lr=0.9, batch_size=256, seed=0)
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]

@@ -2,7 +2,6 @@
 
 与从零实现使用同样的人造数据集 y = Xw + b + 噪声，最后比较学到的参数与真实参数。
 
-运行：python snippets/linear_regression_concise.py [--epochs N] [--lr LR] [--batch-size B] [--seed S]
 """
 
 # --8<-- [start:setup]
@@ -11,14 +10,16 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=3, lr=0.03, batch_size=10)
+args = dlnotes.parse_args(__doc__, epochs=3, lr=0.03, batch_size=10, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
 
 # --8<-- [start:data]
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = dlnotes.synthetic_data(true_w, true_b, 1000)
+features, labels = features.to(device), labels.to(device)  # 放到 --device 选定的设备上
 
 batch_size = args.batch_size
 data_iter = dlnotes.load_array((features, labels), batch_size)  # 基于 torch.utils.data.DataLoader
@@ -31,6 +32,7 @@ net = nn.Sequential(nn.Linear(2, 1))
 # 以 _ 结尾的方法原地替换参数的值，用来初始化参数
 net[0].weight.data.normal_(0, 0.01)
 net[0].bias.data.fill_(0)
+net.to(device)
 # --8<-- [end:model]
 
 # --8<-- [start:loss]
@@ -54,8 +56,8 @@ for epoch in range(num_epochs):
 # --8<-- [end:train]
 
 # --8<-- [start:compare]
-w = net[0].weight.data
+w = net[0].weight.data.cpu()
 print("w 的估计误差：", true_w - w.reshape(true_w.shape))
-b = net[0].bias.data
+b = net[0].bias.data.cpu()
 print("b 的估计误差：", true_b - b)
 # --8<-- [end:compare]

@@ -3,7 +3,6 @@
 按 生成数据集 → 读取数据集 → 初始化模型参数 → 定义模型 → 定义损失函数 → 定义优化算法 → 训练
 的顺序实现，最后比较学到的参数与生成数据时用的真实参数。
 
-运行：python snippets/linear_regression_scratch.py [--epochs N] [--lr LR] [--batch-size B] [--seed S]
 """
 
 # --8<-- [start:setup]
@@ -13,8 +12,9 @@ import torch
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=3, lr=0.03, batch_size=10)
+args = dlnotes.parse_args(__doc__, epochs=3, lr=0.03, batch_size=10, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
 
 
@@ -30,6 +30,7 @@ def synthetic_data(w, b, num_examples):
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = synthetic_data(true_w, true_b, 1000)
+features, labels = features.to(device), labels.to(device)  # 放到 --device 选定的设备上
 print("features:", features[0], "\nlabel:", labels[0])
 # --8<-- [end:data]
 
@@ -52,8 +53,8 @@ for X, y in data_iter(batch_size, features, labels):
 # --8<-- [end:data_iter]
 
 # --8<-- [start:init]
-w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-b = torch.zeros(1, requires_grad=True)
+w = torch.normal(0, 0.01, size=(2, 1), device=device, requires_grad=True)
+b = torch.zeros(1, device=device, requires_grad=True)
 # --8<-- [end:init]
 
 
@@ -104,6 +105,6 @@ for epoch in range(num_epochs):
 # --8<-- [end:train]
 
 # --8<-- [start:compare]
-print(f"w 的估计误差: {true_w - w.reshape(true_w.shape)}")
-print(f"b 的估计误差: {true_b - b}")
+print(f"w 的估计误差: {true_w - w.detach().cpu().reshape(true_w.shape)}")
+print(f"b 的估计误差: {true_b - b.detach().cpu()}")
 # --8<-- [end:compare]

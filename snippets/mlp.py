@@ -4,7 +4,6 @@
 交叉熵损失和小批量 SGD 训练，超参数默认取笔记四的 batch_size, lr, num_epochs = 256, 0.1, 10。
 离线时使用 2000 张图片的样本数据（$D2L_DATA_DIR）。
 
-运行：python snippets/mlp.py [--epochs N] [--lr LR] [--batch-size B] [--num-hiddens H（从零实现的隐藏单元数）] [--seed S]
 """
 # --8<-- [start:setup]
 import torch
@@ -12,8 +11,9 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=256, num_hiddens=256)
+args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=256, num_hiddens=256, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
 
 # --8<-- [start:data]
@@ -25,10 +25,10 @@ print(train_iter.info)
 # --8<-- [start:scratch-params]
 num_inputs, num_outputs, num_hiddens = 784, 10, args.num_hiddens
 
-W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens, requires_grad=True) * 0.01)
-b1 = nn.Parameter(torch.zeros(num_hiddens, requires_grad=True))
-W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs, requires_grad=True) * 0.01)
-b2 = nn.Parameter(torch.zeros(num_outputs, requires_grad=True))
+W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens, device=device) * 0.01)
+b1 = nn.Parameter(torch.zeros(num_hiddens, device=device))
+W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs, device=device) * 0.01)
+b2 = nn.Parameter(torch.zeros(num_outputs, device=device))
 
 params = [W1, b1, W2, b2]
 # --8<-- [end:scratch-params]
@@ -50,7 +50,7 @@ def net(X):
 loss = nn.CrossEntropyLoss(reduction='none')
 num_epochs, lr = args.epochs, args.lr
 updater = torch.optim.SGD(params, lr=lr)
-dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, updater,
+dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, device=device,
                   name="多层感知机（从零实现）")
 # --8<-- [end:scratch-train]
 
@@ -65,7 +65,7 @@ def init_weights(m):
     if type(m) == nn.Linear:  # noqa: E721 （笔记四原文）
         nn.init.normal_(m.weight, std=0.01)
 
-net.apply(init_weights);  # noqa: E703
+net.apply(init_weights).to(device);  # noqa: E703
 # --8<-- [end:concise-net]
 
 # --8<-- [start:concise-train]
@@ -75,6 +75,6 @@ loss = nn.CrossEntropyLoss(reduction='none')
 trainer = torch.optim.SGD(net.parameters(), lr=lr)
 
 train_iter, test_iter = dlnotes.load_data_fashion_mnist(batch_size)
-dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer,
+dlnotes.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer, device=device,
                   name="多层感知机（简洁实现）")
 # --8<-- [end:concise-train]

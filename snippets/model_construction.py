@@ -3,7 +3,6 @@
 依次演示：nn.Sequential 写的多层感知机；继承 nn.Module 自定义 MLP 块；自己实现的 MySequential；
 在前向传播中执行任意代码的 FixedHiddenMLP；以及块的嵌套组合。
 
-运行：python snippets/model_construction.py [--seed S]
 """
 # --8<-- [start:setup]
 import torch
@@ -12,7 +11,7 @@ from torch.nn import functional as F
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__)
+args = dlnotes.parse_args(__doc__, seed=0)
 dlnotes.set_seed(args.seed)
 # --8<-- [end:setup]
 

@@ -3,7 +3,6 @@
 依次演示：按层访问参数和梯度；一次访问所有参数；嵌套块的参数；用 net.apply 做内置初始化
 （正态分布、常数、Xavier）和自定义初始化；直接修改参数；在多个层之间共享（绑定）参数。
 
-运行：python snippets/parameters.py [--seed S]
 """
 # --8<-- [start:setup]
 import torch
@@ -11,7 +10,7 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__)
+args = dlnotes.parse_args(__doc__, seed=0)
 dlnotes.set_seed(args.seed)
 # --8<-- [end:setup]
 

@@ -3,7 +3,6 @@
 文件写在一个临时目录里（不会弄脏当前目录）。加载时使用 weights_only=True，只反序列化张量等
 安全的数据类型。
 
-运行：python snippets/read_write.py [--seed S]
 """
 # --8<-- [start:setup]
 import os
@@ -11,7 +10,7 @@ import tempfile
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__)
+args = dlnotes.parse_args(__doc__, seed=0)
 dlnotes.set_seed(args.seed)
 workdir = tempfile.TemporaryDirectory(prefix='dlnotes-read-write-')  # 程序结束时自动删除
 os.chdir(workdir.name)   # 下面的文件都写到这个临时目录

@@ -1,8 +1,5 @@
 """ResNet：残差块与 ResNet-18，在 Fashion-MNIST 上训练（d2l 7.6 节）。
 
-运行：python snippets/resnet.py [--epochs N] [--lr LR] [--batch-size B] [--device cpu|cuda|auto]
-                                 [--resize S] [--ratio R] [--full]
-
 默认（2 核 CPU + 离线样本，几十秒）：用程序开头 CPU 字典的设置——所有通道数缩小为 1/8（--ratio）、
 输入 64×64（--resize）、批量 64（样本只有 1600 张，用更小的批量换来更多的更新步数）。
 --full：d2l 的设置——完整宽度的 ResNet-18、96×96 输入、10 轮、学习率 0.05、批量 256。
@@ -16,11 +13,10 @@ from torch import nn
 import dlnotes
 from dlnotes import Residual
 
-# d2l 的设置（--full）和默认设置（2 核 CPU + 离线样本）；命令行显式给出的参数优先
-D2L = dict(epochs=10, lr=0.05, batch_size=256, resize=96, ratio=1)
-CPU = dict(epochs=6, lr=0.05, batch_size=64, resize=64, ratio=8)
-args = dlnotes.parse_args(__doc__, epochs=None, lr=None, batch_size=None, resize=0, ratio=0)
-dlnotes.apply_presets(args, full=D2L, default=CPU)
+# 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
+args = dlnotes.parse_args(
+    __doc__, epochs=6, lr=0.05, batch_size=64, resize=64, ratio=8, seed=0,
+    full=dict(epochs=10, lr=0.05, batch_size=256, resize=96, ratio=1))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]

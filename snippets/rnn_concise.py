@@ -4,10 +4,8 @@
 训练方法（顺序分区、梯度裁剪、SGD）与从零实现相同，打印困惑度、每秒词元数和从中文前缀生成的文本。
 语料是 dlnotes/data/corpus.txt（五份笔记的中文正文，字符级）。默认设置在 2 个 CPU 核上几十秒跑完。
 
-运行：python snippets/rnn_concise.py [--epochs N] [--lr LR] [--batch-size B] [--num-hiddens H]
-      [--num-steps T] [--max-tokens N] [--random-iter] [--device cpu|cuda|auto] [--full]
---full 使用 d2l 的模型大小（num_hiddens=256，num_steps=35）；d2l 的完整训练约为
-      python snippets/rnn_concise.py --full --epochs 500 --lr 1 --device cuda
+--full 使用 d2l 的设置（num_hiddens=256，num_steps=35，500 轮，学习率 1）：
+    python snippets/rnn_concise.py --full --device cuda
 """
 # --8<-- [start:setup]
 import torch
@@ -16,10 +14,11 @@ from torch import nn
 import dlnotes
 
 args = dlnotes.parse_args(__doc__, epochs=40, lr=2.0, batch_size=32, num_hiddens=128,
-                          num_steps=32, max_tokens=10000, random_iter=False)
+                          num_steps=32, max_tokens=10000, random_iter=False, seed=0,
+                          full=dict(epochs=500, lr=1.0, num_hiddens=256, num_steps=35))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
-num_hiddens, num_steps = (256, 35) if args.full else (args.num_hiddens, args.num_steps)
+num_hiddens, num_steps = args.num_hiddens, args.num_steps
 
 batch_size = args.batch_size
 train_iter, vocab = dlnotes.load_data_text(batch_size, num_steps, args.random_iter,

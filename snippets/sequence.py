@@ -4,7 +4,6 @@
 训练一个两层的多层感知机（自回归模型，满足 τ 阶马尔可夫假设），然后比较单步预测、
 只用自己的预测往后推的多步预测，以及 k 步预测（k = 1, 4, 16, 64）的误差如何随 k 累积。
 
-运行：python snippets/sequence.py [--epochs N] [--lr LR] [--batch-size B] [--tau T] [--seed S]
 """
 # --8<-- [start:setup]
 import matplotlib.pyplot as plt
@@ -13,8 +12,9 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=5, lr=0.01, batch_size=16, tau=4)
+args = dlnotes.parse_args(__doc__, epochs=5, lr=0.01, batch_size=16, tau=4, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
 
 # --8<-- [start:data]
@@ -34,7 +34,8 @@ labels = x[tau:].reshape((-1, 1))
 
 batch_size, n_train = args.batch_size, 600
 # 只有前 n_train 个样本用于训练
-train_iter = dlnotes.load_array((features[:n_train], labels[:n_train]),
+# 训练数据放在 --device 选定的设备上
+train_iter = dlnotes.load_array((features[:n_train].to(device), labels[:n_train].to(device)),
                                 batch_size, is_train=True)
 print(features.shape, labels.shape)
 # --8<-- [end:features]
@@ -84,8 +85,9 @@ def train(net, train_iter, loss, epochs, lr):
               f'loss: {evaluate_loss(net, train_iter, loss):f}')
 
 
-net = get_net()
+net = get_net().to(device)
 train(net, train_iter, loss, args.epochs, args.lr)
+net = net.cpu()  # 下面的预测和画图都用 CPU 上的张量
 # --8<-- [end:train]
 
 # --8<-- [start:onestep]

@@ -3,7 +3,6 @@
 nn.CrossEntropyLoss 直接接收未规范化的输出（logits），在内部用 LogSumExp 技巧计算
 log-softmax，避免 exp 的上溢和 log(0) 的下溢。离线时使用 2000 张图片的样本数据。
 
-运行：python snippets/softmax_concise.py [--epochs N] [--lr LR] [--batch-size B] [--seed S]
 """
 
 # --8<-- [start:setup]
@@ -12,8 +11,9 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=256)
+args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=256, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 
 batch_size = args.batch_size
 train_iter, test_iter = dlnotes.load_data_fashion_mnist(batch_size)
@@ -31,6 +31,7 @@ def init_weights(m):
 
 
 net.apply(init_weights)
+net.to(device)
 print(net)
 # --8<-- [end:model]
 
@@ -52,6 +53,7 @@ metrics = dlnotes.train_ch3(
     loss,
     num_epochs,
     trainer,
+    device=device,
     name="softmax 回归（简洁实现）",
     lr=args.lr,
 )

@@ -3,7 +3,6 @@
 自己写 softmax、模型、交叉熵损失和小批量随机梯度下降的更新函数，用 dlnotes.train_ch3 训练。
 离线时使用 2000 张图片的样本数据（见 dlnotes.load_data_fashion_mnist）。
 
-运行：python snippets/softmax_scratch.py [--epochs N] [--lr LR] [--batch-size B] [--seed S]
 """
 
 # --8<-- [start:setup]
@@ -11,8 +10,9 @@ import torch
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=256)
+args = dlnotes.parse_args(__doc__, epochs=10, lr=0.1, batch_size=256, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 
 batch_size = args.batch_size
 train_iter, test_iter = dlnotes.load_data_fashion_mnist(batch_size)
@@ -24,8 +24,8 @@ print(train_iter.info)
 num_inputs = 784
 num_outputs = 10
 
-W = torch.normal(0, 0.01, size=(num_inputs, num_outputs), requires_grad=True)
-b = torch.zeros(num_outputs, requires_grad=True)
+W = torch.normal(0, 0.01, size=(num_inputs, num_outputs), device=device, requires_grad=True)
+b = torch.zeros(num_outputs, device=device, requires_grad=True)
 # --8<-- [end:params]
 
 
@@ -84,6 +84,7 @@ metrics = dlnotes.train_ch3(
     cross_entropy,
     num_epochs,
     updater,
+    device=device,
     name="softmax 回归（从零实现）",
     lr=lr,
 )

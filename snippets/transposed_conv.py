@@ -4,7 +4,6 @@
 trans_conv 的从零实现与 nn.ConvTranspose2d 结果相同、填充/步幅/多通道下的输出形状，
 以及把卷积写成矩阵 W 之后，转置卷积就是乘以 W 的转置。全部在 CPU 上瞬间完成。
 
-运行：python snippets/transposed_conv.py
 """
 # --8<-- [start:setup]
 import matplotlib.pyplot as plt

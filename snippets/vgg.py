@@ -1,8 +1,5 @@
 """VGG：用重复的 VGG 块搭出 VGG-11，在 Fashion-MNIST 上训练（d2l 7.2 节）。
 
-运行：python snippets/vgg.py [--epochs N] [--lr LR] [--batch-size B] [--device cpu|cuda|auto]
-                              [--resize S] [--ratio R] [--fc F] [--full]
-
 默认（2 核 CPU + 离线样本，几十秒）：用程序开头 CPU 字典的设置——卷积通道数缩小为 1/8（--ratio）、
 全连接层宽 512（--fc）、输入 64×64（--resize；5 次减半后是 2×2）、更小的批量和更大的学习率
 （样本只有 1600 张，用它们换来足够多、足够大的更新步）。
@@ -16,11 +13,10 @@ from torch import nn
 
 import dlnotes
 
-# d2l 的设置（--full）和默认设置（2 核 CPU + 离线样本）；命令行显式给出的参数优先
-D2L = dict(epochs=10, lr=0.05, batch_size=128, resize=224, ratio=4, fc=4096)
-CPU = dict(epochs=6, lr=0.2, batch_size=64, resize=64, ratio=8, fc=512)
-args = dlnotes.parse_args(__doc__, epochs=None, lr=None, batch_size=None, resize=0, ratio=0, fc=0)
-dlnotes.apply_presets(args, full=D2L, default=CPU)
+# 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
+args = dlnotes.parse_args(
+    __doc__, epochs=6, lr=0.2, batch_size=64, resize=64, ratio=8, fc=512, seed=0,
+    full=dict(epochs=10, lr=0.05, batch_size=128, resize=224, ratio=4, fc=4096))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]

@@ -3,7 +3,6 @@
 数据按 d2l 4.5 生成：y = 0.05 + Σ 0.01·x_i + ε，输入 200 维，只有 20 个训练样本，很容易过拟合。
 先从零实现（init_params、l2_penalty），再用优化器的 weight_decay 参数简洁实现（偏置不衰减）。
 
-运行：python snippets/weight_decay.py [--epochs N] [--lr LR] [--batch-size B] [--wd λ] [--seed S]
 """
 # --8<-- [start:setup]
 import torch
@@ -12,16 +11,18 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=100, lr=0.003, batch_size=5, wd=3.0)
+args = dlnotes.parse_args(__doc__, epochs=100, lr=0.003, batch_size=5, wd=3.0, seed=0)
 dlnotes.set_seed(args.seed)
+device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
 
 # --8<-- [start:data]
 n_train, n_test, num_inputs, batch_size = 20, 100, 200, args.batch_size
 true_w, true_b = torch.ones((num_inputs, 1)) * 0.01, 0.05
-train_data = dlnotes.synthetic_data(true_w, true_b, n_train)
+# 数据放在 device 上（--device / $D2L_DEVICE），模型参数也建在那里
+train_data = [t.to(device) for t in dlnotes.synthetic_data(true_w, true_b, n_train)]
 train_iter = dlnotes.load_array(train_data, batch_size)
-test_data = dlnotes.synthetic_data(true_w, true_b, n_test)
+test_data = [t.to(device) for t in dlnotes.synthetic_data(true_w, true_b, n_test)]
 test_iter = dlnotes.load_array(test_data, batch_size, is_train=False)
 
 
@@ -37,8 +38,8 @@ def evaluate_loss(net, data_iter, loss):
 
 # --8<-- [start:init-params]
 def init_params():
-    w = torch.normal(0, 1, size=(num_inputs, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
+    w = torch.normal(0, 1, size=(num_inputs, 1), device=device, requires_grad=True)
+    b = torch.zeros(1, device=device, requires_grad=True)
     return [w, b]
 # --8<-- [end:init-params]
 
@@ -85,7 +86,7 @@ compare(scratch, 'from scratch')
 
 # --8<-- [start:train-concise]
 def train_concise(wd):
-    net = nn.Sequential(nn.Linear(num_inputs, 1))
+    net = nn.Sequential(nn.Linear(num_inputs, 1)).to(device)
     for param in net.parameters():
         param.data.normal_()
     loss = nn.MSELoss(reduction='none')

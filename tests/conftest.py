@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
+
+from execbook.engine.summary import SUMMARY_NAME
+from execbook.mkdocs_config import load as load_mkdocs_yml
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,6 +28,7 @@ class Build:
     output: str
     site_url: str | None = None
     port: int | None = None
+    summary: dict | None = None  # 构建写的摘要 JSON（<缓存目录>/build-summary.json）
 
 
 def free_port() -> int:
@@ -36,15 +43,48 @@ def run_mkdocs_build(
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     if config is not None:
         cmd += ["--config-file", str(config)]
+    full_env = {**os.environ, **(env or {})}
+    cache = Path(full_env.get("DLNOTES_CACHE_DIR") or REPO / ".cache" / "dlnotes")
+    summary_file = cache / SUMMARY_NAME
+    before = summary_file.stat().st_mtime_ns if summary_file.exists() else None
     proc = subprocess.run(
-        cmd,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        cmd, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout
     )
-    return Build(site_dir, proc.returncode, proc.stdout + proc.stderr)
+    summary = None
+    if summary_file.exists() and summary_file.stat().st_mtime_ns != before:
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    return Build(site_dir, proc.returncode, proc.stdout + proc.stderr, summary=summary)
+
+
+def mini_site(tmp_path: Path, page_text: str, files: dict[str, str] | None = None) -> Path:
+    """用本站的 mkdocs.yml（主题、扩展、插件），但只有一个页面 docs/index.md（外加结果页）。
+
+    ``files``：另外要写的文件（相对 tmp_path）。snippet 的 base_path 是 tmp_path 与仓库根目录。
+    返回配置文件的路径。
+    """
+    docs = tmp_path / "docs"
+    (docs / "appendix").mkdir(parents=True)
+    (docs / "index.md").write_text(textwrap.dedent(page_text).lstrip(), encoding="utf-8")
+    (docs / "appendix" / "results.md").write_text(
+        "# 结果\n\n<!-- dlnotes:results-table -->\n", encoding="utf-8"
+    )
+    for rel, text in (files or {}).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    cfg = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    cfg = cfg[: cfg.index("\nnav:")]
+    cfg = cfg.replace("custom_dir: overrides", f"custom_dir: {REPO / 'overrides'}")
+    for d in ("snippets", "dlnotes", "execbook"):
+        cfg = cfg.replace(f"  - {d}\n", f"  - {REPO / d}\n")
+    cfg = re.sub(r"^(\s*-\s*)(execbook/\S+\.py)\s*$", lambda m: f"{m[1]}{REPO / m[2]}", cfg, flags=re.M)
+    assert 'base_path: ["."]' in cfg
+    cfg = cfg.replace('base_path: ["."]', f'base_path: ["{tmp_path}", "{REPO}"]')
+    cfg += f"\ndocs_dir: {docs}\nnav:\n  - index.md\n  - appendix/results.md\n"
+    for asset in ("javascripts", "stylesheets"):
+        shutil.copytree(REPO / "docs" / asset, docs / asset)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(cfg, encoding="utf-8")
+    return config
 
 
 @pytest.fixture(scope="session")
@@ -60,27 +100,9 @@ def built_site(tmp_path_factory) -> Build:
     return build
 
 
-class _EnvLoader(yaml.SafeLoader):
-    """读 mkdocs.yml：``!ENV [NAME, default]`` 按当前环境取值，其他 python 标签忽略。"""
-
-
-def _env_tag(loader, node):
-    if isinstance(node, yaml.SequenceNode):
-        *names, default = loader.construct_sequence(node)
-    else:
-        names, default = [loader.construct_scalar(node)], None
-    for name in names:
-        if name in os.environ:
-            return os.environ[name]
-    return default
-
-
-_EnvLoader.add_constructor("!ENV", _env_tag)
-_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
 def mkdocs_config() -> dict:
-    return yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_EnvLoader)
+    """仓库的 mkdocs.yml（``!ENV`` 按当前环境取值），用 execbook 的同一个读取器。"""
+    return load_mkdocs_yml(REPO / "mkdocs.yml")
 
 
 def nav_pages(cfg: dict) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from conftest import mkdocs_config, nav_pages
 
 
@@ -11,15 +9,23 @@ def test_strict_build_passes(built_site):
     assert built_site.returncode == 0, "mkdocs build --strict 失败：\n" + built_site.output[-6000:]
 
 
-def test_build_prints_execution_summary(built_site):
-    m = re.search(
-        r"dlnotes 执行摘要：运行 (\d+) 块.*取自缓存 (\d+) 块，跳过 (\d+) 块，失败 (\d+) 块",
-        built_site.output,
-    )
-    assert m, "构建输出里没有执行摘要：\n" + built_site.output[-3000:]
-    ran, cached, skipped, failed = map(int, m.groups())
-    assert failed == 0
-    assert ran + cached > 100, "执行的代码块太少——页面里的代码块没有被执行？"
+def test_build_writes_execution_summary(built_site):
+    """构建写摘要 JSON（接口 3），并打印由它生成的一行摘要。"""
+    summary = built_site.summary
+    assert summary is not None, "构建没有写 build-summary.json：\n" + built_site.output[-3000:]
+    assert summary["version"] == 1
+    t = summary["totals"]
+    assert t["failed"] == 0
+    assert t["ran"] + t["replayed"] + t["cached"] > 100, "执行的代码块太少——页面里的代码块没有被执行？"
+    pages = {p["page"]: p for p in summary["pages"]}
+    assert "docs/chapter_linear-networks/linear-regression-impl.md" in pages
+    assert sum(p["blocks"] for p in pages.values()) == sum(t.values())
+    for key in ("python", "torch", "numpy", "matplotlib", "device", "data"):
+        assert key in summary["environment"]
+    assert (
+        f"运行 {t['ran'] + t['replayed']} 块（其中 {t['replayed']} 块为恢复内核状态重跑），"
+        f"取自缓存 {t['cached']} 块，跳过 {t['skipped']} 块，失败 {t['failed']} 块" in built_site.output
+    ), "构建输出里没有由摘要生成的一行摘要：\n" + built_site.output[-3000:]
 
 
 def test_every_nav_page_is_built(built_site):

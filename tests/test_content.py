@@ -114,3 +114,91 @@ def test_every_seed_heading_has_a_home():
                 if norm(m.group(1)) and norm(m.group(1)) not in table:
                     missing.append(f"{seed.name}: {m.group(1).strip()}")
     assert not missing, "这些笔记标题没有登记去向：\n" + "\n".join(missing)
+
+
+# ---------------------------------------------------------------- 脚注：更正与说明；原文框
+
+NOTE_FILES = {"一": "000", "二": "001", "三": "002", "四": "003", "五": "004"}
+FOOTNOTE_RE = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$", re.M)
+FIX_PREFIX = "**更正**{ .fn-fix }："
+NOTE_PREFIX = "**说明**{ .fn-note }："
+QUOTED_RE = re.compile(r"「([^」]+)」|`([^`]+)`|\$([^$]+)\$")
+
+
+def _norm(s: str) -> str:
+    """比较原文用：去掉空白、Markdown 标记、引号、标点和脚注引用。"""
+    s = re.sub(r"\[\^[^\]]+\]", "", s)
+    s = re.sub(r"^\s*(?:[-+>]|\d+\.)\s+", "", s, flags=re.M)
+    return re.sub(r"[\s*_`>「」『』“”\"'‘’，,。.：:；;、（）()！!？?]", "", s)
+
+
+def _seed_text(number: str) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in SEEDS.glob(f"{NOTE_FILES[number]}_*.txt"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[rel(p) for p in PAGES])
+def test_footnotes_are_corrections_or_remarks(page):
+    """每个脚注要么是「更正」（改正笔记的错误，必须引用原文），要么是「说明」（出处或取舍）。"""
+    problems = []
+    for m in FOOTNOTE_RE.finditer(page.read_text(encoding="utf-8")):
+        fid, body = m.groups()
+        if body.startswith(FIX_PREFIX):
+            if "原" not in body or not QUOTED_RE.search(body):
+                problems.append(f"[^{fid}]：更正必须引用原文（「原笔记……写作「…」」或用 `…`、$…$ 引出原文）")
+        elif not body.startswith(NOTE_PREFIX):
+            problems.append(f"[^{fid}]：脚注必须以 {FIX_PREFIX!r} 或 {NOTE_PREFIX!r} 开头")
+    assert not problems, f"{rel(page)}:\n" + "\n".join(problems)
+
+
+def test_quoted_originals_are_in_the_notes():
+    """更正里「原笔记（笔记X）写作「…」」引用的文字确实出现在笔记X中（不含公式和代码的引文）。"""
+    if not SEEDS.is_dir():
+        pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
+    checked, missing = 0, []
+    for page in PAGES:
+        for m in FOOTNOTE_RE.finditer(page.read_text(encoding="utf-8")):
+            body = m.group(2)
+            q = re.search(r"原笔记（笔记([一二三四五])[^）]*）[^「]{0,12}写作「([^」$`]+)」", body)
+            if not body.startswith(FIX_PREFIX) or not q:
+                continue
+            checked += 1
+            if _norm(q.group(2)) not in _norm(_seed_text(q.group(1))):
+                missing.append(f"{rel(page)} [^{m.group(1)}]：笔记{q.group(1)}中没有「{q.group(2)}」")
+    assert checked >= 5, f"只检查到 {checked} 条引文——规则出错了？"
+    assert not missing, "\n".join(missing)
+
+
+def _boxes(text: str):
+    """页面中的提示框：(行号, 类型, 标题, 正文)。"""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = re.match(r'^(\s*)[!?]{3}\+?\s+(\w+)(?:\s+"([^"]*)")?', line)
+        if not m:
+            continue
+        indent, body = len(m.group(1)) + 4, []
+        for nxt in lines[i + 1 :]:
+            if nxt.strip() and len(nxt) - len(nxt.lstrip()) < indent:
+                break
+            body.append(nxt[indent:])
+        yield i + 1, m.group(2), m.group(3) or "", "\n".join(body)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[rel(p) for p in PAGES])
+def test_boxes_attributed_to_a_note_hold_its_words(page):
+    """标题里点名某份笔记的框（「笔记X原文」「学习感悟（笔记X）」）只放这份笔记的原话；
+    其他框（编者的讲解）标题里不写笔记名，要写就用「关于笔记X……」。"""
+    if not SEEDS.is_dir():
+        pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
+    problems = []
+    for lineno, kind, title, body in _boxes(page.read_text(encoding="utf-8")):
+        m = re.search(r"笔记([一二三四五])", title)
+        if not m or title.startswith("关于"):
+            continue
+        if kind != "quote":
+            problems.append(f"{rel(page)}:{lineno}: 点名笔记的框应是 quote 框（原话），编者的说明用「关于笔记X」")
+            continue
+        seed = _norm(_seed_text(m.group(1)))
+        for para in re.split(r"\n\s*\n", body):
+            if _norm(para) and _norm(para) not in seed:
+                problems.append(f"{rel(page)}:{lineno}: 「{title}」框中这段不是笔记{m.group(1)}的原话：{para.strip()[:60]}")
+    assert not problems, "\n".join(problems)

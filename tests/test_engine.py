@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_mkdocs_build
-from execbook.blocks import BlockError, extract_blocks
-from execbook.engine import Cache, block_keys, execute_page
+from conftest import REPO, mini_site, run_mkdocs_build
+from execbook.engine import BlockError, Cache, block_keys, execute_page, extract_blocks, fingerprint
 
 
 def write_page(tmp_path: Path, text: str, name: str = "page.md") -> Path:
@@ -106,8 +104,8 @@ def test_corrupt_cache_entry_is_reexecuted_not_crashing(tmp_path):
     page = write_page(tmp_path, "```python\nprint('hello')\n```\n")
     cache = Cache(tmp_path / "cache")
     execute_page(page, extract_blocks(page), cache=cache)
-    (key,) = block_keys(extract_blocks(page))
-    entry = cache._path(key)
+    (key,) = block_keys(extract_blocks(page), fingerprint())
+    entry = cache.path(key)
     entry.write_text(entry.read_text(encoding="utf-8")[:25], encoding="utf-8")  # 截断
     with pytest.warns(UserWarning, match="损坏"):
         result = execute_page(page, extract_blocks(page), cache=cache)
@@ -143,9 +141,9 @@ def test_two_clean_runs_give_identical_outputs(tmp_path):
     b = run(page, tmp_path / "c2")
     assert a.results[0].status == b.results[0].status == "ran"
     assert a.results[0].outputs == b.results[0].outputs
-    kinds = [o["type"] for o in a.results[0].outputs]
+    kinds = [o["output_type"] for o in a.results[0].outputs]
     assert "display_data" in kinds, "matplotlib 图没有被记录"
-    svg = next(o for o in a.results[0].outputs if o["type"] == "display_data")["data"]["image/svg+xml"]
+    svg = next(o for o in a.results[0].outputs if o["output_type"] == "display_data")["data"]["image/svg+xml"]
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg
 
 
@@ -189,7 +187,7 @@ def test_skipped_block_is_reported_with_reason(tmp_path):
 
 
 def test_long_output_is_folded_and_tqdm_keeps_final_line(tmp_path):
-    from execbook.render import render_outputs
+    from execbook.engine.outputs import Budget, OutputLimits, render_block
 
     page = write_page(
         tmp_path,
@@ -207,30 +205,12 @@ def test_long_output_is_folded_and_tqdm_keeps_final_line(tmp_path):
     result = run(page, tmp_path / "cache")
     text = result.results[0].outputs[0]["text"]
     assert text.startswith("progress 4/4\n"), text[:80]
-    md = "\n".join(render_outputs(result.results[0]))
-    assert md.startswith('??? note "输出（61 行，点击展开）"')
+    limits = OutputLimits()
+    html = render_block(result.results[0].outputs, limits, Budget(limits.page_bytes), "page.md:1")
+    assert html.startswith('<details class="note"><summary>输出（61 行，点击展开）</summary>')
 
 
 # ---------------------------------------------------------------- 严格构建拒绝坏页面
-
-
-def _mini_site(tmp_path: Path, page_text: str) -> Path:
-    """用本站的 mkdocs.yml（主题、扩展、插件），但只有一个页面。"""
-    docs = tmp_path / "docs"
-    (docs / "appendix").mkdir(parents=True)
-    (docs / "index.md").write_text(textwrap.dedent(page_text).lstrip(), encoding="utf-8")
-    (docs / "appendix" / "results.md").write_text("# 结果\n\n<!-- dlnotes:results-table -->\n", encoding="utf-8")
-    cfg = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    cfg = cfg[: cfg.index("\nnav:")]
-    cfg = cfg.replace("custom_dir: overrides", f"custom_dir: {REPO / 'overrides'}")
-    for d in ("snippets", "dlnotes", "execbook"):
-        cfg = cfg.replace(f"  - {d}\n", f"  - {REPO / d}\n")
-    cfg += f"\ndocs_dir: {docs}\nnav:\n  - index.md\n  - appendix/results.md\n"
-    for asset in ("javascripts", "stylesheets"):
-        shutil.copytree(REPO / "docs" / asset, docs / asset)
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(cfg, encoding="utf-8")
-    return config
 
 
 @pytest.mark.parametrize(
@@ -244,7 +224,7 @@ def _mini_site(tmp_path: Path, page_text: str) -> Path:
     ids=["failing-block", "broken-link", "missing-image", "broken-anchor"],
 )
 def test_strict_build_rejects_bad_pages(tmp_path, page, expected):
-    config = _mini_site(tmp_path, page)
+    config = mini_site(tmp_path, page)
     build = run_mkdocs_build(tmp_path / "site", config=config, env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
                              timeout=300)
     assert build.returncode != 0, "坏页面竟然构建成功了：\n" + build.output[-2000:]
@@ -253,7 +233,7 @@ def test_strict_build_rejects_bad_pages(tmp_path, page, expected):
 
 
 def test_execute_never_fails_naming_page_and_refresh_command(tmp_path):
-    config = _mini_site(tmp_path, "# 页\n\n```python\nprint(1)\n```\n")
+    config = mini_site(tmp_path, "# 页\n\n```python\nprint(1)\n```\n")
     build = run_mkdocs_build(
         tmp_path / "site", config=config,
         env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache"), "DLNOTES_EXECUTE": "never"}, timeout=300,

@@ -132,14 +132,27 @@ def test_site_workflow_builds_tests_and_deploys():
     assert wf["permissions"] == {"contents": "read"}
 
 
-def test_workflow_actions_are_pinned_to_major_versions():
+def test_workflow_actions_are_pinned_to_commit_shas():
+    """每个 action 固定到完整的提交 SHA（标签可以被改写），标签写在同一行的注释里。"""
     for path in sorted(WORKFLOWS.glob("*.y*ml")):
-        for ref in re.findall(
-            r"^\s*(?:-\s*)?uses:\s*(\S+)", path.read_text(encoding="utf-8"), re.M
+        for ref, comment in re.findall(
+            r"^\s*(?:-\s*)?uses:\s*(\S+)[ \t]*(#.*)?$", path.read_text(encoding="utf-8"), re.M
         ):
-            assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", ref), (
-                f"{path.name}: {ref} 没有固定到主版本"
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), (
+                f"{path.name}: {ref} 没有固定到提交 SHA"
             )
+            assert re.fullmatch(r"#\s*v\d+(\.\d+)*\s*", comment or ""), (
+                f"{path.name}: {ref} 后面应有写着标签的注释（# vX.Y.Z）"
+            )
+
+
+def test_checkout_does_not_keep_the_token():
+    """页面代码在作业里运行：checkout 不把令牌留在 .git/config 里。"""
+    wf = yaml.safe_load(SITE_WORKFLOW.read_text(encoding="utf-8"))
+    for job in wf["jobs"].values():
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False, step
 
 
 # ====================================================================== pre-commit

@@ -64,7 +64,7 @@ def test_missing_data_gives_one_clear_line(tmp_path):
     """没有数据时：一行说明（数据集、找过的目录、怎样解决），非零退出，没有 traceback。"""
     path = REPO / "snippets" / "lenet.py"
     env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", "D2L_DATA_DIR": str(tmp_path),
-           "DLNOTES_OFFLINE": "1"}
+           "DLNOTES_OFFLINE": "1", "DLNOTES_SYSTEM_DATA_DIRS": ""}
     proc = subprocess.run([sys.executable, str(path), "--epochs", "1"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0

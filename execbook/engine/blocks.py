@@ -1,0 +1,206 @@
+"""代码块抽取：页面里的 ```python 块 → ``Block`` 列表。
+
+抽取用 pytest-codeblocks 的抽取器（与 ``pytest --codeblocks`` 看到的完全一样，含
+``<!--pytest.mark.…-->`` 标记）；块中的 ``--8<-- "snippets/x.py:section"`` 行用 pymdownx.snippets
+自己的预处理器展开，设置取自 mkdocs.yml（``snippet_settings``），所以引擎运行的代码就是站点上显示的代码。
+
+行号一律是**源文件**的行号（从 1 开始），front matter 也算在内。
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import markdown
+from pytest_codeblocks.main import extract_from_buffer
+
+from ..paths import display_path
+
+DEFAULT_TIMEOUT = 300  # 秒；单个代码块的默认时限
+CHECK_MARK = "pytest.mark.check"
+
+_SKIP_RE = re.compile(r"""^pytest\.mark\.skip\(\s*reason\s*=\s*(['"])(?P<reason>.+)\1\s*\)$""")
+_TIMEOUT_RE = re.compile(r"^pytest\.mark\.timeout\(\s*(?P<seconds>\d+)\s*\)$")
+_SNIPPET_LINE_RE = re.compile(r"^\s*-{1,}8<-{1,}")
+
+# 没有 mkdocs.yml 时用的 pymdownx.snippets 设置（与仓库的 mkdocs.yml 相同）
+DEFAULT_SNIPPETS = {"base_path": ["."], "check_paths": True, "dedent_subsections": True}
+
+
+class BlockError(Exception):
+    """页面里的代码块写法有误（未知标记、没写原因的 skip、找不到的 snippet、不是 UTF-8……）。"""
+
+
+@dataclass
+class Block:
+    """页面中一个可运行的 ```python 代码块（或 notebook 的一个 code cell）。"""
+
+    page: Path  # 源文件的绝对路径
+    index: int  # 在页面可运行块中的序号（从 0 开始）
+    lineno: int  # 开始围栏所在的文件行号（notebook：cell 序号，从 1 开始）
+    end_lineno: int  # 结束围栏所在的文件行号
+    indent: str  # 围栏的缩进（内容标签页里是 4 个空格）
+    code: str  # 页面上写的代码（未展开 snippet）
+    source: str  # 实际运行的代码（snippet 已展开）
+    skip_reason: str | None = None
+    timeout: int = DEFAULT_TIMEOUT
+    check: bool = False  # <!--pytest.mark.check-->：构建检查（页面上折叠显示）
+
+    @property
+    def where(self) -> str:
+        """``docs/page.md:12`` 形式的位置，用于报错。"""
+        return f"{display_path(self.page)}:{self.lineno}"
+
+
+def _freeze(settings: dict) -> tuple:
+    def f(v):
+        if isinstance(v, list | tuple):
+            return tuple(f(x) for x in v)
+        if isinstance(v, dict):
+            return tuple(sorted((k, f(x)) for k, x in v.items()))
+        return v
+
+    return f(settings)
+
+
+@lru_cache(maxsize=8)
+def _snippet_preprocessor(frozen: tuple):
+    settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in frozen}
+    md = markdown.Markdown(
+        extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": settings}
+    )
+    return md.preprocessors["snippet"]
+
+
+def expand_snippets(code: str, snippets: dict | None = None) -> str:
+    """展开代码中的 ``--8<--`` 行（与站点渲染时 pymdownx.snippets 的结果相同）。
+
+    ``snippets`` 是 mkdocs.yml 中 ``pymdownx.snippets`` 的设置（``base_path`` 等）。
+    """
+    if not any(_SNIPPET_LINE_RE.match(line) for line in code.splitlines()):
+        return code
+    pre = _snippet_preprocessor(_freeze(snippets if snippets is not None else DEFAULT_SNIPPETS))
+    lines = pre.run(code.splitlines())
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int, bool]:
+    skip_reason, timeout, check = None, DEFAULT_TIMEOUT, False
+    for mark in marks:
+        mark = mark.strip()
+        if m := _SKIP_RE.match(mark):
+            skip_reason = m.group("reason")
+        elif m := _TIMEOUT_RE.match(mark):
+            timeout = int(m.group("seconds"))
+        elif mark == CHECK_MARK:
+            check = True
+        elif mark.startswith("pytest.mark.skip"):
+            raise BlockError(
+                f'{where}: 跳过代码块必须写明原因：<!--pytest.mark.skip(reason="…")-->'
+            )
+        else:
+            raise BlockError(
+                f"{where}: 不支持的标记 <!--{mark}-->；可用的只有 "
+                'pytest.mark.skip(reason="…")、pytest.mark.timeout(秒) 和 pytest.mark.check'
+            )
+    if check and skip_reason is not None:
+        raise BlockError(f"{where}: 构建检查（pytest.mark.check）不能跳过")
+    return skip_reason, timeout, check
+
+
+def read_page(path: Path) -> str:
+    """读页面源文件；不是 UTF-8 时报出 页面:行号。"""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BlockError(
+            f"{display_path(path)}:{line}: 不是 UTF-8 编码的文本"
+            f"（字节 0x{data[exc.start]:02x} 无法解码）；请把文件存为 UTF-8"
+        ) from None
+
+
+def extract_blocks(
+    path: Path, text: str | None = None, *, snippets: dict | None = None
+) -> list[Block]:
+    """抽取页面中所有 ```python 块（信息串必须恰好是 ``python``）。
+
+    ``text`` 是整个源文件的文本（默认读文件）；行号按它计算。
+    """
+    path = Path(path).resolve()
+    if text is None:
+        text = read_page(path)
+    lines = text.splitlines()
+    try:
+        raw = extract_from_buffer(io.StringIO(text))
+    except RuntimeError as exc:  # 例如围栏没有闭合
+        raise BlockError(f"{display_path(path)}: 无法抽取代码块：{exc}") from exc
+    blocks: list[Block] = []
+    for cb in raw:
+        if (cb.syntax or "").strip() != "python":
+            continue
+        start = cb.lineno
+        fence_line = lines[start - 1]
+        indent = fence_line[: len(fence_line) - len(fence_line.lstrip())]
+        ticks = fence_line.strip()[: len(fence_line.strip()) - len(fence_line.strip().lstrip("`"))]
+        where = f"{display_path(path)}:{start}"
+        # 结束围栏：自己找（pytest-codeblocks 会吞掉缩进块中的空行，行数因此对不上）
+        end = next(
+            (i for i in range(start + 1, len(lines) + 1) if lines[i - 1].strip().startswith(ticks)),
+            None,
+        )
+        if end is None:
+            raise BlockError(f"{where}: 找不到代码块的结束围栏")
+        body = [
+            ln[len(indent) :] if ln.startswith(indent) else ln.lstrip()
+            for ln in lines[start : end - 1]
+        ]
+        code = "\n".join(body) + "\n"
+        skip_reason, timeout, check = _parse_marks(cb.marks, where)
+        try:
+            source = expand_snippets(code, snippets)
+        except Exception as exc:  # pymdownx 的 SnippetMissingError 等
+            raise BlockError(f"{where}: 无法展开 snippet：{exc}") from exc
+        blocks.append(
+            Block(
+                page=path,
+                index=len(blocks),
+                lineno=start,
+                end_lineno=end,
+                indent=indent,
+                code=code,
+                source=source,
+                skip_reason=skip_reason,
+                timeout=timeout,
+                check=check,
+            )
+        )
+    return blocks
+
+
+def blocks_from_notebook(path: Path) -> tuple[object, list[Block]]:
+    """notebook 的 code cell → Block（「行号」是 cell 序号，从 1 开始）。"""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    blocks = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        blocks.append(
+            Block(
+                page=Path(path).resolve(),
+                index=len(blocks),
+                lineno=i + 1,
+                end_lineno=i + 1,
+                indent="",
+                code=cell.source,
+                source=cell.source,
+            )
+        )
+    return nb, blocks

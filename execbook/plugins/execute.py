@@ -1,0 +1,399 @@
+"""MkDocs 插件 ``execbook-execute``：运行页面与 notebook 的代码块，把输出嵌入页面，提供 notebook 下载。
+
+事件（插件在 mkdocs.yml 中排在 mkdocs-jupyter 之前）：
+
+- ``on_pre_build``：清理被杀掉的构建留下的临时文件与内核目录；建本次构建的内核池、指纹与摘要；
+- ``on_files``（在 mkdocs-jupyter 之后）：为每个有代码的页面加入 notebook 下载文件；
+- ``on_pre_page``（在 mkdocs-jupyter 之前）：notebook 经执行引擎运行，换成带输出的副本；
+- ``on_page_markdown``：抽取 ```python 块 → 执行引擎（缓存）→ 在块后放一个占位注释；
+  ``<!--pytest.mark.check-->`` 块改写成折叠的「构建检查」；
+- ``on_page_content``：占位注释换成渲染好的输出 HTML（Markdown 转换之后：输出只是数据）；
+- ``on_post_build``：写构建摘要 JSON（``<cache_dir>/build-summary.json``），打印由它生成的一行摘要。
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import secrets
+import sys
+import warnings
+from pathlib import Path
+
+import yaml
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from dlnotes.results import RESULT_MIME
+
+from ..engine import (
+    BlockError,
+    BuildSummary,
+    Cache,
+    DependencyChecker,
+    KernelPool,
+    OutputLimits,
+    PageResult,
+    execute_notebook,
+    execute_page,
+    extract_blocks,
+    fingerprint,
+    human_line,
+    missing_blocks,
+    summary_path,
+)
+from ..engine.blocks import blocks_from_notebook, read_page
+from ..engine.execute import cap_notebook_outputs, notebook_bytes
+from ..engine.files import atomic_write, clean_stale_kernel_dirs
+from ..engine.outputs import Budget, render_block, skip_note
+from ..paths import display_path
+
+log = logging.getLogger("mkdocs.plugins.execbook")
+
+# 缓存的问题（条目损坏、resolver 出错）会让块重新执行，不让严格构建失败：用不在 mkdocs 名下的记录器报告
+cache_log = logging.getLogger("execbook")
+if not cache_log.handlers:
+    _h = logging.StreamHandler(sys.stderr)
+    _h.setFormatter(logging.Formatter("%(levelname)-7s -  execbook: %(message)s"))
+    cache_log.addHandler(_h)
+    cache_log.propagate = False
+
+# mkdocs.utils.meta 识别 front matter 的方式
+_FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
+CHECK_TITLE = "构建检查"
+
+
+class ExecuteConfig(Config):
+    # auto：执行缺缓存的块；never：只用缓存，缺了就报错；plain：不执行也不嵌入输出（纯 MkDocs 构建，基准用）
+    execute = config_options.Choice(("auto", "never", "plain"), default="auto")
+    # 执行缓存目录（相对 mkdocs.yml 所在目录）；构建摘要也写在这里
+    cache_dir = config_options.Type(str, default=".cache/dlnotes")
+    # 输出的大小上限（字节 / 行），见 CONTRIBUTING.md「输出的大小上限」
+    max_block_output_bytes = config_options.Type(int, default=OutputLimits.block_bytes)
+    max_page_output_bytes = config_options.Type(int, default=OutputLimits.page_bytes)
+    max_notebook_bytes = config_options.Type(int, default=OutputLimits.notebook_bytes)
+    max_output_lines = config_options.Type(int, default=OutputLimits.lines)
+    fold_output_lines = config_options.Type(int, default=OutputLimits.fold_lines)
+
+
+class ExecutePlugin(BasePlugin[ExecuteConfig]):
+    supports_multiple_instances = False
+
+    # ------------------------------------------------------------ config / build
+
+    def on_config(self, config):
+        base = Path(config.config_file_path or ".").resolve().parent
+        self.cache_root = (base / self.config.cache_dir).resolve()
+        self.nb_dir = self.cache_root / "notebooks"
+        self.summary_file = summary_path(self.cache_root)
+        self.snippets = config.mdx_configs.get("pymdownx.snippets") if (
+            "pymdownx.snippets" in config.markdown_extensions
+        ) else None
+        self.limits = OutputLimits(
+            block_bytes=self.config.max_block_output_bytes,
+            page_bytes=self.config.max_page_output_bytes,
+            notebook_bytes=self.config.max_notebook_bytes,
+            lines=self.config.max_output_lines,
+            fold_lines=self.config.fold_output_lines,
+        )
+        self.records: list[dict] = []
+        self.summary = BuildSummary()
+        return config
+
+    def on_pre_build(self, config):
+        self.fp = fingerprint()  # 每次构建计算一次（mkdocs serve 重建时辅助包可能变了）
+        self.cache = Cache(self.cache_root)
+        self.checker = DependencyChecker()
+        self.pool = KernelPool() if self.config.execute == "auto" else None
+        self.nonce = secrets.token_hex(8)
+        self.rendered: dict[str, list[tuple[str, str, str]]] = {}  # src_uri → [(占位注释, HTML)]
+        removed = self.cache.clean() + clean_stale_kernel_dirs()
+        for p in removed:
+            cache_log.info("清理了被中断的构建留下的 %s", p)
+
+    def _close_pool(self):
+        if getattr(self, "pool", None) is not None:
+            self.pool.close()
+            self.pool = None
+
+    def on_build_error(self, error):
+        self._close_pool()
+
+    def on_shutdown(self):
+        self._close_pool()
+
+    # ------------------------------------------------------------ files
+
+    @event_priority(-100)  # 在 mkdocs-jupyter 之后：我们生成的 .ipynb 下载文件不是页面
+    def on_files(self, files: Files, config):
+        self.downloads: dict[str, str] = {}
+        if self.config.execute == "plain":
+            return files
+        for f in list(files.documentation_pages()):
+            if not f.src_uri.endswith(".md") or f.abs_src_path is None:
+                continue
+            try:
+                text = read_page(Path(f.abs_src_path))
+            except BlockError as exc:
+                raise PluginError(str(exc)) from None
+            if "```python" not in text:
+                continue
+            nb_uri = f.src_uri[: -len(".md")] + ".ipynb"
+            self.downloads[f.src_uri] = nb_uri
+            files.append(
+                File.generated(config, nb_uri, abs_src_path=str(self.nb_dir / "downloads" / nb_uri))
+            )
+        return files
+
+    # ------------------------------------------------------------ engine calls
+
+    def _run(self, fn, *args, **kwargs) -> PageResult:
+        """调用引擎；CacheWarning 之类的警告经 execbook 记录器报告（写明页面:行号）。"""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = fn(*args, **kwargs)
+        for w in caught:
+            cache_log.warning("%s", w.message)
+        for note in result.notes:
+            log.info("%s", note)
+        self.summary.add(result)
+        return result
+
+    def _require_cached(self, path: Path, blocks):
+        """DLNOTES_EXECUTE=never：每个块都必须有最新的缓存（notebook 的「行号」是 cell 序号）。"""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            missing = missing_blocks(blocks, self.cache, self.fp, self.checker)
+        for w in caught:
+            cache_log.warning("%s", w.message)
+        if missing is not None:
+            raise PluginError(
+                f"{missing.where}：没有最新的执行输出（DLNOTES_EXECUTE=never 时构建不运行代码）。"
+                f"刷新：python -m pytest {display_path(path)}"
+            )
+
+    # ------------------------------------------------------------ notebooks
+
+    @event_priority(100)  # 在 mkdocs-jupyter 之前：它渲染的是执行过的副本
+    def on_pre_page(self, page, config, files):
+        src = page.file.abs_src_path
+        if not src or not src.endswith(".ipynb") or self.config.execute == "plain":
+            return page
+        src_path = Path(src)
+        out = self.nb_dir / "executed" / page.file.src_uri
+        if self.config.execute == "never":
+            self._require_cached(src_path, blocks_from_notebook(src_path)[1])
+        result = self._run(
+            execute_notebook,
+            src_path,
+            out,
+            cache=self.cache,
+            fp=self.fp,
+            pool=self.pool,
+            checker=self.checker,
+            max_bytes=self.limits.notebook_bytes,
+        )
+        if (failure := result.failure) is not None:
+            raise PluginError(failure.error)
+        page.file.abs_src_path = str(out)
+        return page
+
+    # ------------------------------------------------------------ markdown pages
+
+    @staticmethod
+    def _check_front_matter(full: str, markdown: str, where: str):
+        """坏的 YAML front matter：MkDocs 会把它当正文发布；这里让构建失败并指明行号。"""
+        m = _FRONT_MATTER_RE.match(full)
+        if not m or not markdown.lstrip("\ufeff").startswith("---"):
+            return
+        try:
+            data = yaml.safe_load(m.group(1))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = 2 + mark.line if mark is not None else 1
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise PluginError(f"{where}:{line}: front matter 不是合法的 YAML（{problem}）") from None
+        if not isinstance(data, dict):
+            raise PluginError(f"{where}:1: front matter 应是「键: 值」的表，得到 {type(data).__name__}")
+
+    @event_priority(100)  # 在其他插件改动 Markdown 之前：行号与源文件一致
+    def on_page_markdown(self, markdown: str, page, config, files):
+        src = page.file.abs_src_path
+        if not src or not src.endswith(".md"):
+            return markdown
+        path = Path(src)
+        where = display_path(path)
+        try:
+            full = read_page(path)
+        except BlockError as exc:
+            raise PluginError(str(exc)) from None
+        self._check_front_matter(full, markdown, where)
+        if self.config.execute == "plain":
+            return markdown
+        # on_page_markdown 拿到的是去掉 front matter 之后的文本：offset = 去掉的行数
+        offset = (
+            full.count("\n") - markdown.count("\n")
+            if full.rstrip().endswith(markdown.rstrip())
+            else 0
+        )
+        try:
+            blocks = extract_blocks(path, full, snippets=self.snippets)
+        except BlockError as exc:
+            raise PluginError(str(exc)) from exc
+        if not blocks:
+            return markdown
+        lines = markdown.split("\n")
+        for b in blocks:
+            fence = lines[b.lineno - 1 - offset] if 0 <= b.lineno - 1 - offset < len(lines) else ""
+            if not fence.lstrip().startswith("```"):
+                raise PluginError(f"{b.where}: 页面的 Markdown 在执行前被改动了，找不到代码块的围栏")
+        if self.config.execute == "never":
+            self._require_cached(path, blocks)
+        result = self._run(
+            execute_page, path, blocks, cache=self.cache, fp=self.fp, pool=self.pool,
+            checker=self.checker,
+        )
+        if (failure := result.failure) is not None:
+            raise PluginError(failure.error)
+
+        budget = Budget(self.limits.page_bytes)
+        slots: list[tuple[str, str, str]] = []
+        inserts: dict[int, list[str]] = {}  # Markdown 行号（从 1 开始）→ 插在它后面的行
+        checks: dict[int, int] = {}  # 检查块的开始行 → 结束行（Markdown 行号）
+        for r in result.results:
+            b = r.block
+            if r.status == "skipped":
+                html_out = skip_note(b.skip_reason)
+            else:
+                html_out = render_block(r.outputs, self.limits, budget, b.where)
+            for o in r.outputs:
+                rec = (o.get("data") or {}).get(RESULT_MIME)
+                if rec:
+                    self.records.append(dict(rec, page_url=page.url, page_title=page.title))
+            if b.check:
+                checks[b.lineno - offset] = b.end_lineno - offset
+            if html_out:
+                token = f"<!--execbook-output-{self.nonce}-{len(slots)}-->"
+                slots.append((token, html_out, b.where))
+                inserts[b.end_lineno - offset] = ["", (b.indent + token), ""]
+        for hit in budget.hits:
+            log.info("%s", hit)
+        self.summary.pages[where]["notes"] += budget.hits
+        self.rendered[page.file.src_uri] = slots
+
+        out: list[str] = []
+        check_end = None
+        for i, line in enumerate(lines, start=1):
+            if i in checks:
+                indent = line[: len(line) - len(line.lstrip())]
+                out += [f'{indent}??? success "{CHECK_TITLE}"', ""]
+                check_end = checks[i]
+            if check_end is not None:
+                out.append(("    " + line) if line.strip() else "")
+                if i == check_end:
+                    check_end = None
+            else:
+                out.append(line)
+            if i in inserts:
+                out += inserts[i]
+        nb_uri = self.downloads.get(page.file.src_uri)
+        if nb_uri:
+            self._write_download_notebook(full, result, self.nb_dir / "downloads" / nb_uri, where)
+        header = self._page_header(nb_uri, result)
+        return self._insert_after_title("\n".join(out), header)
+
+    def on_page_content(self, html_text, page, config, files):
+        for token, html_out, block_where in self.rendered.pop(page.file.src_uri, []):
+            pattern = re.compile(r"(?:<p>\s*)?" + re.escape(token) + r"(?:\s*</p>)?")
+            html_text, n = pattern.subn(lambda _m, h=html_out: h, html_text, count=1)
+            if n != 1:
+                raise PluginError(f"{block_where}: 输出的位置在渲染后找不到了（代码块是否在不支持的结构里？）")
+        if page.file.src_uri.endswith(".ipynb"):
+            html_text = self._rewrite_notebook_links(html_text, page, files)
+        return html_text
+
+    def _page_header(self, nb_uri: str | None, result: PageResult) -> str:
+        provs = [r.provenance for r in result.results if r.provenance]
+        parts = []
+        if nb_uri:
+            parts.append(
+                f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}"
+            )
+        if provs:
+            date = max(p.get("date", "") for p in provs)
+            devices = sorted({p.get("device", "?") for p in provs})
+            torch_v = provs[-1].get("torch", "?")
+            parts.append(
+                f"本页输出由执行引擎运行代码生成：{date}，设备 {'/'.join(devices)}，torch {torch_v}。"
+            )
+        if not parts:
+            return ""
+        return '<div class="dl-page-meta" markdown>\n' + " ".join(parts) + "\n</div>"
+
+    @staticmethod
+    def _insert_after_title(markdown: str, header: str) -> str:
+        if not header:
+            return markdown
+        lines = markdown.split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("# "):
+                return "\n".join(lines[: i + 1] + ["", header, ""] + lines[i + 1 :])
+        return header + "\n\n" + markdown
+
+    def _write_download_notebook(self, full: str, result: PageResult, out: Path, where: str):
+        """页面 → notebook：代码块为 code cell（带输出），其间文字为 markdown cell；原子写入。"""
+        import nbformat
+
+        text = full.split("\n")
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        prev = 0
+        for r in result.results:
+            b = r.block
+            md = "\n".join(text[prev : b.lineno - 1]).strip()
+            if md:
+                nb.cells.append(nbformat.v4.new_markdown_cell(md))
+            cell = nbformat.v4.new_code_cell(b.source.rstrip("\n"))
+            cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
+            if b.check:
+                cell.metadata["tags"] = ["check"]
+            nb.cells.append(cell)
+            prev = b.end_lineno
+        md = "\n".join(text[prev:]).strip()
+        if md:
+            nb.cells.append(nbformat.v4.new_markdown_cell(md))
+        hits = cap_notebook_outputs(nb.cells, self.limits.notebook_bytes, where)
+        for hit in hits:
+            log.info("%s", hit)
+        if hits:
+            self.summary.pages[where]["notes"] += hits
+        atomic_write(out, notebook_bytes(nb))
+
+    _NB_HREF_RE = re.compile(r'href="(?![a-z]+:|#|/)([^"#]+\.(?:md|ipynb))(#[^"]*)?"')
+
+    def _rewrite_notebook_links(self, html_text, page, files):
+        """notebook 页面里的 .md 链接：mkdocs-jupyter 不改写它们，这里换成站点上的地址。"""
+
+        def repl(m):
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(page.file.src_uri), m.group(1))
+            )
+            f = files.get_file_from_path(target)
+            if f is None:
+                raise PluginError(f"docs/{page.file.src_uri}：链接 {m.group(1)} 指向不存在的文件")
+            return f'href="{f.url_relative_to(page.file)}{m.group(2) or ""}"'
+
+        return self._NB_HREF_RE.sub(repl, html_text)
+
+    # ------------------------------------------------------------ summary
+
+    def on_post_build(self, config):
+        self._close_pool()
+        if self.config.execute == "plain":
+            return
+        data = self.summary.write(self.summary_file)
+        print(human_line(data, self.summary_file), flush=True)

@@ -1,0 +1,235 @@
+"""「构建报告」附录页：由构建摘要（``<缓存目录>/build-summary.json``）生成，从不手写。
+
+类似 MyST-NB 的执行统计（execution statistics）与 sphinx-gallery 的运行时间表（computation times）：
+每页的代码块数、运行时间、运行还是取自缓存、设备、数据，外加总计与库版本。
+
+纯函数，不碰文件系统与 MkDocs：
+
+- ``report_markdown(summary, links=…, titles=…)`` → Markdown（表格 + 提示框）；
+- ``report_html(...)`` → 同样内容的 HTML（插件在 ``on_page_context`` 里替换页面中的占位注释时用）；
+- ``fill_placeholder(text, replacement)`` → 替换 ``REPORT_PLACEHOLDER``，缺占位注释时报错。
+
+命令行：``python -m execbook.report [build-summary.json]`` 打印 Markdown（例如追加到 CI 的作业摘要）。
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPORT_PLACEHOLDER = "<!-- execbook:build-report -->"
+SUMMARY_VERSION = 1
+STATUSES = ("ran", "replayed", "cached", "skipped", "failed")
+
+_ENV_LABELS = (
+    ("python", "Python"),
+    ("torch", "PyTorch"),
+    ("numpy", "NumPy"),
+    ("matplotlib", "Matplotlib"),
+    ("device", "设备"),
+    ("data", "数据"),
+)
+
+
+def format_seconds(seconds: float | None) -> str:
+    """12.34 → 「12.3 秒」，125 → 「2 分 05 秒」，None → 「—」。"""
+    if seconds is None:
+        return "—"
+    s = float(seconds)
+    if s < 60:
+        return f"{s:.1f} 秒"
+    m, s = divmod(round(s), 60)
+    if m < 60:
+        return f"{m} 分 {s:02d} 秒"
+    h, m = divmod(m, 60)
+    return f"{h} 小时 {m:02d} 分 {s:02d} 秒"
+
+
+def page_state(page: dict) -> str:
+    """一页的执行方式：失败 / 全部跳过 / 取自缓存 / 运行 / 部分运行。"""
+    n = {k: int(page.get(k) or 0) for k in STATUSES}
+    runnable = n["ran"] + n["replayed"] + n["cached"] + n["failed"]
+    if n["failed"]:
+        return "❌ 失败"
+    if runnable == 0:
+        return "跳过" if n["skipped"] else "无代码"
+    if n["ran"] + n["replayed"] == 0:
+        return "缓存"
+    if n["cached"] == 0:
+        return "运行"
+    return "部分运行"
+
+
+def _cell(text) -> str:
+    """表格单元格：None → 「—」，竖线转义，换行变空格。"""
+    if text is None or text == "":
+        return "—"
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _page_label(path: str, links: dict | None, titles: dict | None) -> str:
+    title = (titles or {}).get(path) or path.removeprefix("docs/")
+    href = (links or {}).get(path)
+    title = _cell(title).replace("[", "\\[").replace("]", "\\]")
+    return f"[{title}]({href})" if href else title
+
+
+def _check(summary: dict) -> None:
+    if not isinstance(summary, dict):
+        raise TypeError(f"构建摘要应为 dict，得到 {type(summary).__name__}")
+    version = summary.get("version")
+    if version != SUMMARY_VERSION:
+        raise ValueError(f"不认识的构建摘要版本 {version!r}（本模块读版本 {SUMMARY_VERSION}）")
+
+
+def report_markdown(
+    summary: dict | None,
+    *,
+    links: dict[str, str] | None = None,
+    titles: dict[str, str] | None = None,
+) -> str:
+    """构建摘要（COMMON.md 接口 3）→「构建报告」页的 Markdown 正文（不含一级标题）。
+
+    ``links`` / ``titles``：摘要中的页面路径（如 ``docs/chapter_x/page.md``）→ 链接地址 / 页面标题；
+    缺省时显示路径、不加链接。页面按运行时间从长到短排列（与 sphinx-gallery 相同），时间相同按路径。
+    ``summary`` 为 None（例如 ``DLNOTES_EXECUTE=plain`` 的构建）时返回一段说明。
+    """
+    if summary is None:
+        return (
+            '!!! info "没有构建摘要"\n\n'
+            "    这次构建没有执行代码块（例如 `DLNOTES_EXECUTE=plain`），所以没有可报告的内容。\n"
+        )
+    _check(summary)
+    totals = {k: int((summary.get("totals") or {}).get(k) or 0) for k in STATUSES}
+    pages = list(summary.get("pages") or [])
+    env = summary.get("environment") or {}
+    n_blocks = sum(int(p.get("blocks") or 0) for p in pages)
+    run_seconds = sum(float(p.get("seconds") or 0.0) for p in pages)
+    ran = totals["ran"] + totals["replayed"]
+
+    out: list[str] = []
+    out.append("## 总计")
+    out.append("")
+    started = summary.get("started")
+    out.append(
+        f"构建开始于 {_cell(started)}，用时 **{format_seconds(summary.get('seconds'))}**；"
+        f"共 {len(pages)} 页、{n_blocks} 个代码块，各页运行时间合计 {format_seconds(run_seconds)}。"
+    )
+    out.append("")
+    out.append("| 运行 | 其中为恢复内核状态重跑 | 取自缓存 | 跳过 | 失败 |")
+    out.append("|---:|---:|---:|---:|---:|")
+    out.append(
+        f"| {ran} | {totals['replayed']} | {totals['cached']} | {totals['skipped']} | {totals['failed']} |"
+    )
+    out.append("")
+    failed = [p for p in pages if int(p.get("failed") or 0)]
+    if failed:
+        out.append(f'!!! failure "{len(failed)} 页有代码块运行失败"')
+        out.append("")
+        for p in failed:
+            out.append(
+                f"    - {_page_label(p.get('page', '?'), links, titles)}：{int(p['failed'])} 块失败"
+            )
+        out.append("")
+
+    out.append("## 环境")
+    out.append("")
+    out.append("| 项目 | 版本或取值 |")
+    out.append("|---|---|")
+    for key, label in _ENV_LABELS:
+        out.append(f"| {label} | {_cell(env.get(key))} |")
+    for key in sorted(set(env) - {k for k, _ in _ENV_LABELS}):
+        out.append(f"| {_cell(key)} | {_cell(env.get(key))} |")
+    out.append("")
+
+    out.append("## 各页")
+    out.append("")
+    if not pages:
+        out.append("这次构建没有含代码块的页面。")
+        return "\n".join(out) + "\n"
+    out.append(
+        "「运行时间」是这一页各代码块的执行时间之和；「方式」说明这次构建里代码是真正运行了、"
+        "全部取自执行缓存，还是部分运行（改动的块及其后的块重新运行）。"
+    )
+    out.append("")
+    out.append("| 页面 | 代码块 | 方式 | 运行 | 缓存 | 跳过 | 失败 | 运行时间 | 设备 | 数据 |")
+    out.append("|---|---:|---|---:|---:|---:|---:|---:|---|---|")
+    ordered = sorted(pages, key=lambda p: (-float(p.get("seconds") or 0.0), str(p.get("page"))))
+    for p in ordered:
+        ran_p = int(p.get("ran") or 0) + int(p.get("replayed") or 0)
+        cells = [
+            _page_label(str(p.get("page", "?")), links, titles),
+            str(int(p.get("blocks") or 0)),
+            page_state(p),
+            str(ran_p),
+            str(int(p.get("cached") or 0)),
+            str(int(p.get("skipped") or 0)),
+            str(int(p.get("failed") or 0)),
+            format_seconds(p.get("seconds")),
+            _cell(p.get("device")),
+            _cell(p.get("data")),
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    noted = [(p, n) for p in ordered for n in (p.get("notes") or [])]
+    if noted:
+        out.append("## 备注")
+        out.append("")
+        for p, note in noted:
+            out.append(f"- {_page_label(str(p.get('page', '?')), links, titles)}：{_cell(note)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def report_html(
+    summary: dict | None,
+    *,
+    links: dict[str, str] | None = None,
+    titles: dict[str, str] | None = None,
+) -> str:
+    """与 ``report_markdown`` 相同的内容，转成 HTML（表格、提示框用 Material 认识的标记）。"""
+    import markdown
+
+    md = report_markdown(summary, links=links, titles=titles)
+    return markdown.markdown(md, extensions=["tables", "admonition", "toc"])
+
+
+def fill_placeholder(
+    text: str, replacement: str, *, where: str = "docs/appendix/build-report.md"
+) -> str:
+    """把 ``text`` 中的占位注释换成 ``replacement``；没有占位注释时报错（指明文件）。"""
+    if REPORT_PLACEHOLDER not in text:
+        raise ValueError(f"{where} 缺少占位注释 {REPORT_PLACEHOLDER}")
+    return text.replace(REPORT_PLACEHOLDER, replacement)
+
+
+def load_summary(path: Path | str) -> dict | None:
+    """读 build-summary.json；文件不存在时返回 None。"""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m execbook.report", description="把构建摘要写成「构建报告」Markdown"
+    )
+    parser.add_argument(
+        "summary", nargs="?", help="build-summary.json（默认：执行缓存目录中的那份）"
+    )
+    args = parser.parse_args(argv)
+    if args.summary:
+        path = Path(args.summary)
+    else:
+        from .paths import cache_dir
+
+        path = cache_dir() / "build-summary.json"
+    sys.stdout.write(report_markdown(load_summary(path)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
