@@ -30,22 +30,28 @@ def _params_of(net):
     return list(net.params)
 
 
+def _clip(params, theta: float) -> torch.Tensor:
+    """把梯度的全局范数裁剪到 ``theta``，返回裁剪前的范数（张量；不把数值同步回主机）。"""
+    params = [p for p in params if p.grad is not None]
+    if not params:
+        return torch.zeros(())
+    norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in params]))
+    # min(1, θ/‖g‖)：在设备上算系数，不用 ``if norm > theta``（那会等待设备算完并把数值拷回主机）
+    coef = torch.clamp(theta / (norm + 1e-12), max=1.0)
+    for p in params:
+        p.grad.mul_(coef)
+    return norm
+
+
 def grad_clipping(net, theta: float) -> float:
     """裁剪梯度：把所有参数梯度拼成的向量 g 换成 ``min(1, θ/‖g‖)·g``（同 d2l）。
 
     ``net`` 可以是 ``nn.Module``，也可以是带 ``params`` 列表的从零实现模型。返回裁剪**前**的
-    梯度范数 ‖g‖（d2l 的版本不返回值）。
+    梯度范数 ‖g‖（d2l 的版本不返回值）。训练循环用不同步设备的内部版本。
     Clip the global gradient norm to ``theta``; works for ``nn.Module`` and for the scratch
     model (``net.params``). Returns the norm before clipping.
     """
-    params = [p for p in _params_of(net) if p.grad is not None]
-    if not params:
-        return 0.0
-    norm = torch.sqrt(sum(torch.sum(p.grad ** 2) for p in params))
-    if norm > theta:
-        for param in params:
-            param.grad[:] *= theta / norm
-    return float(norm)
+    return float(_clip(_params_of(net), theta))
 
 
 class RNNModelScratch:
@@ -153,18 +159,38 @@ def _detach_state(net, state):
             s.detach_()
 
 
-def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter: bool,
+def _net_device(net) -> torch.device | None:
+    for p in _params_of(net):
+        return p.device
+    return None
+
+
+def _resolve_device(net, device) -> torch.device:
+    """``device`` 缺省时用模型参数所在的设备，模型还没有参数时由 :func:`dlnotes.get_device` 决定。"""
+    if device is None:
+        device = _net_device(net)
+    if isinstance(device, torch.device):
+        return device
+    from .device import get_device
+
+    return get_device(device)
+
+
+def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter: bool = False,
                     theta: float = 1.0):
     """训练网络一个迭代周期（同 d2l），返回 ``(困惑度, 每秒词元数)``。
 
+    与 :mod:`dlnotes.train` 的约定相同：损失在设备上累加，周期结束时才同步一次（没有逐批的
+    ``float()``）；``device`` 缺省为模型参数所在的设备。
     Train one epoch; returns ``(perplexity, tokens_per_sec)``. ``updater`` is a
     ``torch.optim.Optimizer`` or a function ``updater(batch_size)``.
     """
-    from .utils import Accumulator, Timer
+    from .utils import Timer
 
-    device = torch.device(device)
+    device = _resolve_device(net, device)
+    params = _params_of(net)
     state, timer = None, Timer()
-    metric = Accumulator(2)  # 训练损失之和, 词元数量
+    loss_sum, n_tokens = torch.zeros((), device=device), 0  # 训练损失之和（在设备上）, 词元数量
     for X, Y in train_iter:
         if state is None or use_random_iter:
             # 在第一次迭代或使用随机抽样时初始化 state
@@ -172,40 +198,45 @@ def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter: boo
         else:
             _detach_state(net, state)
         y = Y.T.reshape(-1)
-        X, y = X.to(device), y.to(device)
+        X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
         y_hat, state = net(X, state)
         l = loss(y_hat, y.long()).mean()  # noqa: E741 - d2l's name
         if isinstance(updater, torch.optim.Optimizer):
             updater.zero_grad()
             l.backward()
-            grad_clipping(net, theta)
+            _clip(params, theta)
             updater.step()
         else:
             l.backward()
-            grad_clipping(net, theta)
+            _clip(params, theta)
             # 因为已经调用了 mean 函数
             updater(batch_size=1)
-        metric.add(float(l.detach()) * y.numel(), y.numel())
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+        loss_sum += l.detach() * y.numel()
+        n_tokens += y.numel()
+    total = float(loss_sum)  # 一个周期只同步这一次；计时因此包含设备上的全部计算
     elapsed = timer.stop()
-    if metric[1] == 0:
+    if n_tokens == 0:
         raise ValueError("训练数据为空：语料太短或 batch_size × num_steps 太大")
-    return math.exp(metric[0] / metric[1]), metric[1] / elapsed
+    return math.exp(total / n_tokens), n_tokens / elapsed
 
 
-def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False, *,
-              name=None, predict_prefix="深度学习", num_preds=30, theta=1.0, print_every=None):
+def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_iter=False, *,
+              name=None, predict_prefix="深度学习", num_preds=30, theta=1.0, print_every=None,
+              settings=None):
     """训练字符级语言模型（同 d2l 的 ``train_ch8``，可用 CPU 或 GPU）。
 
-    每 ``print_every`` 个周期打印一次困惑度和从 ``predict_prefix``（字符串或字符串的元组）
-    生成的文本；结束时打印最终困惑度、每秒词元数和设备，画一次困惑度曲线（``dlnotes.Animator``），
-    给定 ``name`` 时用 ``dlnotes.report_result`` 记录结果。返回指标字典。
+    ``device`` 缺省为模型参数所在的设备（``nn.Module`` 会被移到 ``device`` 上）；字符串经
+    :func:`dlnotes.get_device` 的规则解析。每 ``print_every`` 个周期打印一次困惑度和从
+    ``predict_prefix``（字符串或字符串的元组）生成的文本；结束时打印最终困惑度、每秒词元数和设备，
+    画一次困惑度曲线（``dlnotes.Animator``），给定 ``name`` 时用 ``dlnotes.report_result`` 记录结果
+    （带逐周期的困惑度曲线 ``history`` 和训练用时 ``seconds``）。返回指标字典。
     Train a character-level language model; returns a dict of metrics.
     """
     from .plotting import Animator
 
-    device = torch.device(device)
+    from .utils import Timer
+
+    device = _resolve_device(net, device)
     prefixes = (predict_prefix,) if isinstance(predict_prefix, str) else tuple(predict_prefix)
     if print_every is None:
         print_every = max(1, num_epochs // 5)
@@ -223,11 +254,14 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=Fa
     def predict(prefix):
         return predict_ch8(prefix, num_preds, net, vocab, device)
 
-    ppl, speed = float("nan"), 0.0
+    ppl, speed, history, timer = float("nan"), 0.0, [], Timer()
     # 训练和预测
     for epoch in range(num_epochs):
+        timer.start()
         ppl, speed = train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter,
                                      theta=theta)
+        timer.stop()
+        history.append(round(ppl, 3))
         animator.add(epoch + 1, [ppl])
         if (epoch + 1) % print_every == 0 and epoch + 1 < num_epochs:
             print(f"epoch {epoch + 1}, 困惑度 {ppl:.1f}：{predict(prefixes[0])}")
@@ -240,11 +274,13 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=Fa
     info = getattr(train_iter, "info", None) or "本站笔记的中文语料（字符级）"
     print(f"数据 data: {info}; 设备 device: {device}; epochs {num_epochs}, lr {lr:g}")
     metrics = {"perplexity": ppl, "tokens_per_sec": speed, "epochs": num_epochs, "lr": lr,
-               "device": str(device)}
+               "device": str(device), "seconds": round(timer.sum(), 2),
+               "settings": dict(settings or {}),
+               "history": {"perplexity": history}}
     if name is not None:
         from .results import report_result
 
-        report_result(name, perplexity=ppl, tokens_per_sec=speed, epochs=num_epochs, lr=lr,
-                      device=str(device), data=info)
+        report_result(name, **metrics, data=info)
+    metrics["data"] = info
     metrics["predictions"] = predictions
     return metrics

@@ -59,7 +59,7 @@ def reflections(page_src_uri: str, docs_dir: Path | None = None) -> str:
     """所有「学习感悟」框的汇总（引用原文并链接回所在页面）。"""
     docs_dir = docs_dir or DOCS_DIR
     here = posixpath.dirname(page_src_uri)
-    out: list[str] = []
+    found: list[tuple[int, str, list[str]]] = []
     for f in sorted(docs_dir.rglob("*.md")):
         rel = f.relative_to(docs_dir).as_posix()
         if rel == page_src_uri or rel.startswith("_includes/"):
@@ -77,7 +77,15 @@ def reflections(page_src_uri: str, docs_dir: Path | None = None) -> str:
                     break
                 body.append(nxt[len(indent) :] if nxt.startswith(indent) else "")
             link = posixpath.relpath(rel, here or ".")
-            out += [f"### {m.group(2)}：[{title}]({link})", "", *[ln for ln in body], ""]
+            # 脚注引用只在原页面有定义，汇总页里去掉
+            body = [re.sub(r"\[\^[^\]]+\]", "", ln) for ln in body]
+            note = re.search(r"笔记([一二三四五])", m.group(2))
+            order = "一二三四五".index(note.group(1)) if note else 5
+            found.append((order, f"### {m.group(2)}：[{title}]({link})", body))
+    # 按笔记编号汇总（同一份笔记内按页面路径）
+    out: list[str] = []
+    for _, heading, body in sorted(found, key=lambda t: t[0]):
+        out += [heading, "", *body, ""]
     return "\n".join(out) if out else "（还没有学习感悟。）"
 
 

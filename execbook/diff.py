@@ -5,7 +5,8 @@
 缓存目录的结构与执行引擎相同：``<目录>/exec/<key[:2]>/<key>.json`` =
 ``{"checksum", "payload": {"key", "page", "lineno", "outputs": [...], "provenance": {...}}}``。
 两次运行的缓存键不同，所以按（页面, 行号）配对，每个（页面, 行号）取文件修改时间最新的那个条目；
-同一个键在两边都有，就是同一次运行的输出，直接算作不变。
+同一个键在两边都有，就是同一次运行的输出，直接算作不变。缓存目录里的 build-summary.json 若为某页
+列出了这次用到的键（可选字段 ``pages[].keys``），这一页就只看这些条目。
 
 输出既接受 nbformat 的形式（``{"output_type": "stream", "name", "text"}``、
 ``{"output_type": "display_data"|"execute_result", "data": {mime: 值}}``），也接受引擎早先的精简形式
@@ -56,9 +57,30 @@ def _join(value) -> str:
     return "" if value is None else str(value)
 
 
+def current_keys(root: Path | str) -> dict[str, set[str]]:
+    """``<目录>/build-summary.json`` 中各页这次用到的缓存键（可选字段 ``pages[].keys``）。
+
+    有它时只比较这些条目：缓存里同一页的旧条目（例如块移动了位置之前的）不会被当成现在的输出。
+    """
+    path = Path(root) / "build-summary.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    keys = {}
+    for page in data.get("pages") or []:
+        if isinstance(page, dict) and isinstance(page.get("keys"), list) and page.get("page"):
+            keys[str(page["page"])] = {str(k) for k in page["keys"] if k}
+    return keys
+
+
 def load_cache(root: Path | str) -> tuple[dict[tuple[str, int], Entry], list[str]]:
-    """缓存目录 → ({(页面, 行号): 最新条目}, 读不了的文件)。目录不存在时两者都为空。"""
+    """缓存目录 → ({(页面, 行号): 最新条目}, 读不了的文件)。目录不存在时两者都为空。
+
+    构建摘要列出了某页的缓存键时，这一页只取这些键的条目（见 ``current_keys``）。
+    """
     root = Path(root)
+    only = current_keys(root)
     latest: dict[tuple[str, int], Entry] = {}
     bad: list[str] = []
     exec_dir = root / "exec"
@@ -81,6 +103,8 @@ def load_cache(root: Path | str) -> tuple[dict[tuple[str, int], Entry], list[str
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             bad.append(f"{path.relative_to(root).as_posix()}（{exc}）")
+            continue
+        if e.page in only and e.key not in only[e.page]:
             continue
         old = latest.get((e.page, e.lineno))
         if old is None or (e.mtime, e.key) > (old.mtime, old.key):

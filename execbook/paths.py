@@ -16,7 +16,11 @@ def _find_root() -> Path:
         return Path(env).resolve()
     here = Path.cwd().resolve()
     for d in (here, *here.parents):
-        if (d / "mkdocs.yml").is_file() and (d / "dlnotes" / "__init__.py").is_file() and (d / "execbook").is_dir():
+        if (
+            (d / "mkdocs.yml").is_file()
+            and (d / "dlnotes" / "__init__.py").is_file()
+            and (d / "execbook").is_dir()
+        ):
             return d
     return Path(__file__).resolve().parents[1]
 

@@ -47,6 +47,22 @@ def format_seconds(seconds: float | None) -> str:
     return f"{h} 小时 {m:02d} 分 {s:02d} 秒"
 
 
+def format_started(started) -> str:
+    """ISO 时间 → 「2026-11-29 09:41 UTC」；读不懂时原样返回。"""
+    import datetime as _dt
+
+    if not started:
+        return "—"
+    try:
+        t = _dt.datetime.fromisoformat(str(started))
+    except ValueError:
+        return _cell(started)
+    if t.tzinfo is not None:
+        t = t.astimezone(_dt.UTC)
+        return t.strftime("%Y-%m-%d %H:%M UTC")
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
 def page_state(page: dict) -> str:
     """一页的执行方式：失败 / 全部跳过 / 取自缓存 / 运行 / 部分运行。"""
     n = {k: int(page.get(k) or 0) for k in STATUSES}
@@ -114,7 +130,7 @@ def report_markdown(
     out.append("")
     started = summary.get("started")
     out.append(
-        f"构建开始于 {_cell(started)}，用时 **{format_seconds(summary.get('seconds'))}**；"
+        f"构建开始于 {format_started(started)}，用时 **{format_seconds(summary.get('seconds'))}**；"
         f"共 {len(pages)} 页、{n_blocks} 个代码块，各页运行时间合计 {format_seconds(run_seconds)}。"
     )
     out.append("")

@@ -107,7 +107,8 @@ print(train_iter.info)
 
 
 # --8<-- [start:train_scratch]
-dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="BN-LeNet（从零实现）")
+scratch_metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
+                                    name="BN-LeNet（从零实现）")
 # --8<-- [end:train_scratch]
 
 
@@ -130,5 +131,6 @@ net = nn.Sequential(
 
 
 # --8<-- [start:train_concise]
-dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="BN-LeNet（简洁实现）")
+concise_metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
+                                    name="BN-LeNet（简洁实现）")
 # --8<-- [end:train_concise]

@@ -125,5 +125,6 @@ print(train_iter.info, "| 输入尺寸：", next(iter(train_iter))[0].shape)
 net = googlenet(ratio=args.ratio)
 print(f"训练的模型：宽度 1/{args.ratio}，参数个数 {count(net):,}")
 lr, num_epochs = args.lr, args.epochs
-dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="GoogLeNet")
+metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="GoogLeNet",
+                            settings=dict(resize=args.resize, ratio=args.ratio))
 # --8<-- [end:train]

@@ -1,7 +1,8 @@
 """LeNet：在 Fashion-MNIST 上训练经典卷积神经网络（d2l 6.6 节）。
 
-默认即 d2l 的设置：10 轮、学习率 0.9、批量 256、28×28 输入（LeNet 本身很小，--full 不改变任何设置）。
-没有完整数据集时自动使用离线样本（1600 张训练 / 400 张测试），结果与 d2l 在完整数据集上的不可比。
+默认设置（完整数据集，2 核 CPU 上不到一分钟）：d2l 的模型和学习率 0.9，批量从 256 减小到 64、
+只训练 4 轮——每轮的参数更新次数是原书的 4 倍，4 轮就能达到原书 10 轮的测试精度（至少是 0.779 的 95%）。
+原书的设置（10 轮、批量 256）：python snippets/lenet.py --full
 """
 # --8<-- [start:setup]
 import torch
@@ -9,7 +10,8 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=10, lr=0.9, batch_size=256, seed=0)
+args = dlnotes.parse_args(__doc__, epochs=4, lr=0.9, batch_size=64, seed=0,
+                          full=dict(epochs=10, batch_size=256))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
@@ -57,5 +59,5 @@ print("每轮的小批量个数（参数更新次数）：", len(train_iter))
 
 # --8<-- [start:train]
 lr, num_epochs = args.lr, args.epochs
-dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="LeNet")
+metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="LeNet")
 # --8<-- [end:train]

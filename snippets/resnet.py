@@ -103,5 +103,6 @@ print(train_iter.info, "| 输入尺寸：", next(iter(train_iter))[0].shape)
 net = resnet18(ratio=args.ratio)
 print(f"训练的模型：宽度 1/{args.ratio}，参数个数 {sum(p.numel() for p in net.parameters()):,}")
 lr, num_epochs = args.lr, args.epochs
-dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="ResNet-18")
+metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="ResNet-18",
+                            settings=dict(resize=args.resize, ratio=args.ratio))
 # --8<-- [end:train]

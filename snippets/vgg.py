@@ -89,5 +89,6 @@ net = vgg(small_conv_arch, size=args.resize, fc=args.fc)
 print(f"训练的模型：{small_conv_arch}，全连接层宽 {args.fc}，"
       f"参数个数 {sum(p.numel() for p in net.parameters()):,}")
 lr, num_epochs = args.lr, args.epochs
-dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="VGG-11")
+metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="VGG-11",
+                            settings=dict(resize=args.resize, ratio=args.ratio, fc=args.fc))
 # --8<-- [end:train]

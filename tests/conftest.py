@@ -20,6 +20,9 @@ from execbook.mkdocs_config import load as load_mkdocs_yml
 
 REPO = Path(__file__).resolve().parents[1]
 
+# pytester：pytest 插件的测试在子进程里运行 pytest
+pytest_plugins = ("pytester",)
+
 
 @dataclass
 class Build:
@@ -76,7 +79,9 @@ def mini_site(tmp_path: Path, page_text: str, files: dict[str, str] | None = Non
     cfg = cfg.replace("custom_dir: overrides", f"custom_dir: {REPO / 'overrides'}")
     for d in ("snippets", "dlnotes", "execbook"):
         cfg = cfg.replace(f"  - {d}\n", f"  - {REPO / d}\n")
-    cfg = re.sub(r"^(\s*-\s*)(execbook/\S+\.py)\s*$", lambda m: f"{m[1]}{REPO / m[2]}", cfg, flags=re.M)
+    cfg = re.sub(
+        r"^(\s*-\s*)(execbook/\S+\.py)\s*$", lambda m: f"{m[1]}{REPO / m[2]}", cfg, flags=re.M
+    )
     assert 'base_path: ["."]' in cfg
     cfg = cfg.replace('base_path: ["."]', f'base_path: ["{tmp_path}", "{REPO}"]')
     cfg += f"\ndocs_dir: {docs}\nnav:\n  - index.md\n  - appendix/results.md\n"

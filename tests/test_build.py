@@ -16,7 +16,9 @@ def test_build_writes_execution_summary(built_site):
     assert summary["version"] == 1
     t = summary["totals"]
     assert t["failed"] == 0
-    assert t["ran"] + t["replayed"] + t["cached"] > 100, "执行的代码块太少——页面里的代码块没有被执行？"
+    assert t["ran"] + t["replayed"] + t["cached"] > 100, (
+        "执行的代码块太少——页面里的代码块没有被执行？"
+    )
     pages = {p["page"]: p for p in summary["pages"]}
     assert "docs/chapter_linear-networks/linear-regression-impl.md" in pages
     assert sum(p["blocks"] for p in pages.values()) == sum(t.values())
@@ -24,7 +26,8 @@ def test_build_writes_execution_summary(built_site):
         assert key in summary["environment"]
     assert (
         f"运行 {t['ran'] + t['replayed']} 块（其中 {t['replayed']} 块为恢复内核状态重跑），"
-        f"取自缓存 {t['cached']} 块，跳过 {t['skipped']} 块，失败 {t['failed']} 块" in built_site.output
+        f"取自缓存 {t['cached']} 块，跳过 {t['skipped']} 块，失败 {t['failed']} 块"
+        in built_site.output
     ), "构建输出里没有由摘要生成的一行摘要：\n" + built_site.output[-3000:]
 
 
@@ -74,12 +77,18 @@ def test_results_page_is_generated_from_recorded_runs(built_site):
     assert rows >= 12, f"实验结果表只有 {rows} 行"
     for model in ("LeNet", "ResNet", "softmax", "多层感知机"):
         assert model in body, f"实验结果表里没有 {model}"
-    assert "样本 1" in body and "Fashion-MNIST 离线样本" in html  # 每行写明数据，样本不冒充完整数据集
+    assert (
+        "样本 1" in body and "Fashion-MNIST 离线样本" in html
+    )  # 每行写明数据，样本不冒充完整数据集
     assert "0.78" in body  # d2l-zh 发布的 LeNet 结果作为对照
 
 
 def test_glossary_and_reflections_are_generated(built_site):
-    glossary = (built_site.site / "appendix" / "glossary" / "index.html").read_text(encoding="utf-8")
-    assert glossary.count("<tr>") > 80 and "暂退法" in glossary and "dlnotes:glossary" not in glossary
+    glossary = (built_site.site / "appendix" / "glossary" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        glossary.count("<tr>") > 80 and "暂退法" in glossary and "dlnotes:glossary" not in glossary
+    )
     refl = (built_site.site / "appendix" / "reflections" / "index.html").read_text(encoding="utf-8")
     assert refl.count("学习感悟") >= 3 and "dlnotes:reflections" not in refl

@@ -51,8 +51,14 @@ def test_code_fences_and_math_blocks(page):
     for i, line in enumerate(lines, start=1):
         s = line.strip()
         m = re.match(r"^`{3,}\s*([\w+-]*)", s)
-        if m and re.fullmatch(r"(?i)py|python3?|ipython3?|pycon", m.group(1)) and m.group(1) != "python":
-            problems.append(f"{rel(page)}:{i}: 可运行代码的围栏信息串必须恰好是 python（现在是 {m.group(1)!r}）")
+        if (
+            m
+            and re.fullmatch(r"(?i)py|python3?|ipython3?|pycon", m.group(1))
+            and m.group(1) != "python"
+        ):
+            problems.append(
+                f"{rel(page)}:{i}: 可运行代码的围栏信息串必须恰好是 python（现在是 {m.group(1)!r}）"
+            )
         if s == "$$":
             in_math, math_start = (not in_math), i
         elif in_math and s == "":
@@ -78,7 +84,9 @@ def test_every_seed_image_has_a_recorded_replacement():
         pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
     refs = seed_image_refs()
     assert len(refs) >= 85, f"只找到 {len(refs)} 个图片引用——抽取规则出错了？"
-    table = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "_includes" / "image-map").glob("*.md"))
+    table = "\n".join(
+        p.read_text(encoding="utf-8") for p in (DOCS / "_includes" / "image-map").glob("*.md")
+    )
     missing = []
     for seed, ref in refs:
         name = ref.rstrip("/").rsplit("/", 1)[-1]
@@ -92,7 +100,9 @@ def test_sources_page_embeds_the_maps():
     text = (DOCS / "appendix" / "sources.md").read_text(encoding="utf-8")
     for kind in ("image-map", "section-map"):
         for part in sorted((DOCS / "_includes" / kind).glob("*.md")):
-            assert f"docs/_includes/{kind}/{part.name}" in text, f"来源与致谢页没有嵌入 {kind}/{part.name}"
+            assert f"docs/_includes/{kind}/{part.name}" in text, (
+                f"来源与致谢页没有嵌入 {kind}/{part.name}"
+            )
 
 
 def test_every_seed_heading_has_a_home():
@@ -103,7 +113,11 @@ def test_every_seed_heading_has_a_home():
     def norm(s: str) -> str:
         return re.sub(r"[\s*_`$\\{}()（）:：，,、?？!！.。'\"=-]", "", s).lower()
 
-    table = norm("\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "_includes" / "section-map").glob("*.md")))
+    table = norm(
+        "\n".join(
+            p.read_text(encoding="utf-8") for p in (DOCS / "_includes" / "section-map").glob("*.md")
+        )
+    )
     missing = []
     for seed in sorted(SEEDS.glob("*.txt")):
         in_code = False
@@ -133,7 +147,9 @@ def _norm(s: str) -> str:
 
 
 def _seed_text(number: str) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in SEEDS.glob(f"{NOTE_FILES[number]}_*.txt"))
+    return "\n".join(
+        p.read_text(encoding="utf-8") for p in SEEDS.glob(f"{NOTE_FILES[number]}_*.txt")
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[rel(p) for p in PAGES])
@@ -144,7 +160,9 @@ def test_footnotes_are_corrections_or_remarks(page):
         fid, body = m.groups()
         if body.startswith(FIX_PREFIX):
             if "原" not in body or not QUOTED_RE.search(body):
-                problems.append(f"[^{fid}]：更正必须引用原文（「原笔记……写作「…」」或用 `…`、$…$ 引出原文）")
+                problems.append(
+                    f"[^{fid}]：更正必须引用原文（「原笔记……写作「…」」或用 `…`、$…$ 引出原文）"
+                )
         elif not body.startswith(NOTE_PREFIX):
             problems.append(f"[^{fid}]：脚注必须以 {FIX_PREFIX!r} 或 {NOTE_PREFIX!r} 开头")
     assert not problems, f"{rel(page)}:\n" + "\n".join(problems)
@@ -163,7 +181,9 @@ def test_quoted_originals_are_in_the_notes():
                 continue
             checked += 1
             if _norm(q.group(2)) not in _norm(_seed_text(q.group(1))):
-                missing.append(f"{rel(page)} [^{m.group(1)}]：笔记{q.group(1)}中没有「{q.group(2)}」")
+                missing.append(
+                    f"{rel(page)} [^{m.group(1)}]：笔记{q.group(1)}中没有「{q.group(2)}」"
+                )
     assert checked >= 5, f"只检查到 {checked} 条引文——规则出错了？"
     assert not missing, "\n".join(missing)
 
@@ -195,10 +215,43 @@ def test_boxes_attributed_to_a_note_hold_its_words(page):
         if not m or title.startswith("关于"):
             continue
         if kind != "quote":
-            problems.append(f"{rel(page)}:{lineno}: 点名笔记的框应是 quote 框（原话），编者的说明用「关于笔记X」")
+            problems.append(
+                f"{rel(page)}:{lineno}: 点名笔记的框应是 quote 框（原话），编者的说明用「关于笔记X」"
+            )
             continue
         seed = _norm(_seed_text(m.group(1)))
         for para in re.split(r"\n\s*\n", body):
             if _norm(para) and _norm(para) not in seed:
-                problems.append(f"{rel(page)}:{lineno}: 「{title}」框中这段不是笔记{m.group(1)}的原话：{para.strip()[:60]}")
+                problems.append(
+                    f"{rel(page)}:{lineno}: 「{title}」框中这段不是笔记{m.group(1)}的原话：{para.strip()[:60]}"
+                )
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [p for p in PAGES if p.relative_to(DOCS).parts[0].startswith("chapter_")],
+    ids=[rel(p) for p in PAGES if p.relative_to(DOCS).parts[0].startswith("chapter_")],
+)
+def test_chapter_pages_cite_the_book(page):
+    """各章页面的正文大多改编自 d2l-zh：「来源」一节要注明原书与 CC BY-SA 4.0 协议。"""
+    text = page.read_text(encoding="utf-8")
+    sources = text[text.rfind("\n## 来源") :]
+    assert "动手学深度学习》" in sources and "CC BY-SA 4.0" in sources, (
+        f"{rel(page)}：「来源」一节没有注明改编自《动手学深度学习》（d2l-zh，CC BY-SA 4.0）"
+    )
+
+
+def test_reflections_gather_all_five_notes():
+    """附录「学习感悟」汇总的框来自全部五份笔记。"""
+    text = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+    found = set(re.findall(r'[!?]{3}\+?\s+quote\s+"学习感悟（笔记([一二三四五])）', text))
+    assert found == set(NOTE_FILES), f"只有笔记{'、'.join(sorted(found))}有学习感悟框"
+
+
+def test_no_meme_numbers():
+    """公开的学习站点不用网络梗数字（issue 10：114514 / 0721 换成中性的值，只在说明脚注里引用原文）。"""
+    for page in PAGES:
+        for i, line in enumerate(page.read_text(encoding="utf-8").split("\n"), start=1):
+            if re.search(r"114514|\b0721\b", line) and not line.startswith("[^"):
+                pytest.fail(f"{rel(page)}:{i}: {line.strip()[:60]}")

@@ -153,3 +153,17 @@ def test_empty_base_gives_one_line(tmp_path):
     put(head, "aa02", "docs/p.md", 1, [stream("1\n")], 2)
     md = diff.render_markdown(*diff.compare_caches(tmp_path / "nothing", head))
     assert "没有可比较的基准缓存" in md and "<details>" not in md
+
+
+def test_summary_keys_select_current_entries(tmp_path):
+    base, head = tmp_path / "base", tmp_path / "head"
+    put(base, "aa01", "docs/p.md", 10, [stream("a\n")], 1)
+    # PR 的缓存由 main 的恢复而来：旧条目（第 10 行）还在；这次块移到了第 12 行
+    put(head, "aa01", "docs/p.md", 10, [stream("a\n")], 1)
+    put(head, "aa02", "docs/p.md", 12, [stream("a\n")], 2)
+    diffs, _ = diff.compare_caches(base, head)
+    assert {(d.lineno, d.status) for d in diffs} == {(10, "unchanged"), (12, "added")}
+    summary = {"version": 1, "pages": [{"page": "docs/p.md", "keys": ["aa02"]}]}
+    (head / "build-summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    diffs, _ = diff.compare_caches(base, head)
+    assert {(d.lineno, d.status) for d in diffs} == {(10, "removed"), (12, "added")}

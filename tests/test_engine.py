@@ -143,7 +143,9 @@ def test_two_clean_runs_give_identical_outputs(tmp_path):
     assert a.results[0].outputs == b.results[0].outputs
     kinds = [o["output_type"] for o in a.results[0].outputs]
     assert "display_data" in kinds, "matplotlib 图没有被记录"
-    svg = next(o for o in a.results[0].outputs if o["output_type"] == "display_data")["data"]["image/svg+xml"]
+    svg = next(o for o in a.results[0].outputs if o["output_type"] == "display_data")["data"][
+        "image/svg+xml"
+    ]
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg
 
 
@@ -179,7 +181,9 @@ def test_bad_marks_are_rejected(tmp_path, mark, message):
 
 
 def test_skipped_block_is_reported_with_reason(tmp_path):
-    page = write_page(tmp_path, '<!--pytest.mark.skip(reason="需要网络")-->\n```python\nraise SystemExit\n```\n')
+    page = write_page(
+        tmp_path, '<!--pytest.mark.skip(reason="需要网络")-->\n```python\nraise SystemExit\n```\n'
+    )
     (block,) = extract_blocks(page)
     assert block.skip_reason == "需要网络"
     result = run(page, tmp_path / "cache")
@@ -216,27 +220,45 @@ def test_long_output_is_folded_and_tqdm_keeps_final_line(tmp_path):
 @pytest.mark.parametrize(
     "page, expected",
     [
-        ("# 坏块\n\n```python\nraise ValueError('boom')\n```\n", [r"docs/index\.md:3", "ValueError", "boom"]),
+        (
+            "# 坏块\n\n```python\nraise ValueError('boom')\n```\n",
+            [r"docs/index\.md:3", "ValueError", "boom"],
+        ),
+        (  # front matter 之后的块：报的是文件行号（front matter 也算行）
+            "---\ntitle: t\n---\n\n# 坏块\n\n```python\nx = 1\nraise ValueError('boom')\n```\n",
+            [r"docs/index\.md:7: 代码块运行失败", r"docs/index\.md:9", "boom"],
+        ),
         ("# 坏链接\n\n见 [不存在的页面](nope.md)。\n", ["index.md", "nope.md"]),
         ("# 坏图\n\n![图](img/missing.png)\n", ["index.md", "img/missing.png"]),
-        ("# 坏锚点\n\n见 [结果](appendix/results.md#no-such-anchor)。\n", ["index.md", "no-such-anchor"]),
+        (
+            "# 坏锚点\n\n见 [结果](appendix/results.md#no-such-anchor)。\n",
+            ["index.md", "no-such-anchor"],
+        ),
     ],
-    ids=["failing-block", "broken-link", "missing-image", "broken-anchor"],
+    ids=["failing-block", "failing-block-after-front-matter", "broken-link", "missing-image", "broken-anchor"],
 )
 def test_strict_build_rejects_bad_pages(tmp_path, page, expected):
     config = mini_site(tmp_path, page)
-    build = run_mkdocs_build(tmp_path / "site", config=config, env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
-                             timeout=300)
+    build = run_mkdocs_build(
+        tmp_path / "site",
+        config=config,
+        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
+        timeout=300,
+    )
     assert build.returncode != 0, "坏页面竟然构建成功了：\n" + build.output[-2000:]
     for pattern in expected:
-        assert re.search(pattern, build.output), f"构建输出里没有 {pattern!r}：\n{build.output[-3000:]}"
+        assert re.search(pattern, build.output), (
+            f"构建输出里没有 {pattern!r}：\n{build.output[-3000:]}"
+        )
 
 
 def test_execute_never_fails_naming_page_and_refresh_command(tmp_path):
     config = mini_site(tmp_path, "# 页\n\n```python\nprint(1)\n```\n")
     build = run_mkdocs_build(
-        tmp_path / "site", config=config,
-        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache"), "DLNOTES_EXECUTE": "never"}, timeout=300,
+        tmp_path / "site",
+        config=config,
+        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache"), "DLNOTES_EXECUTE": "never"},
+        timeout=300,
     )
     assert build.returncode != 0
     assert "index.md:3" in build.output and "pytest" in build.output

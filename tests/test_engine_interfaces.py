@@ -78,12 +78,16 @@ def test_check_is_rendered_as_collapsed_note_and_failure_fails_the_build(tmp_pat
     )
     assert build.returncode == 0, build.output[-3000:]
     html = (ok / "site" / "index.html").read_text(encoding="utf-8")
-    details = re.search(r'<details class="success">\s*<summary>构建检查</summary>(.*?)</details>', html, re.S)
+    details = re.search(
+        r'<details class="success">\s*<summary>构建检查</summary>(.*?)</details>', html, re.S
+    )
     assert details, html[:3000]
     assert "assert" in details.group(1) and "42" in details.group(1)
     # 普通代码块仍是普通代码块（不在折叠框里），其输出照常显示
     assert html.count('<details class="success">') == 1
-    assert re.search(r'<span class="filename">输出</span><pre><span></span><code>42\n?</code>', html)
+    assert re.search(
+        r'<span class="filename">输出</span><pre><span></span><code>42\n?</code>', html
+    )
 
     bad = tmp_path / "bad"
     build = run_mkdocs_build(
@@ -93,7 +97,9 @@ def test_check_is_rendered_as_collapsed_note_and_failure_fails_the_build(tmp_pat
         timeout=300,
     )
     assert build.returncode != 0
-    assert "docs/index.md:9" in build.output and "AssertionError" in build.output, build.output[-3000:]
+    assert "docs/index.md:9" in build.output and "AssertionError" in build.output, build.output[
+        -3000:
+    ]
 
 
 def test_failing_check_fails_pytest_naming_page_line(pytester, monkeypatch):
@@ -107,29 +113,37 @@ def test_failing_check_fails_pytest_naming_page_line(pytester, monkeypatch):
     docs.mkdir()
     (docs / "good.md").write_text(textwrap.dedent(CHECK_PAGE.format(expected=42)), encoding="utf-8")
     (docs / "bad.md").write_text(textwrap.dedent(CHECK_PAGE.format(expected=41)), encoding="utf-8")
-    result = pytester.runpytest_subprocess("-p", "execbook.pytest_plugin", "docs", "-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "-p", "execbook.pytest_plugin", "docs", "-q", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=3, failed=1)
     out = result.stdout.str()
     # 失败的是检查块（围栏在第 10 行）；traceback 中的行号换算成文件行号（assert 在第 11 行）
     assert "docs/bad.md:10: 代码块运行失败" in out and "docs/bad.md:11" in out, out
     assert "AssertionError: 42" in out
-    summary = json.loads((pytester.path / "cache" / "build-summary.json").read_text(encoding="utf-8"))
+    summary = json.loads(
+        (pytester.path / "cache" / "build-summary.json").read_text(encoding="utf-8")
+    )
     pages = {p["page"]: p for p in summary["pages"]}
     assert pages["docs/bad.md"]["failed"] == 1
     # good.md 的第一块与 bad.md 的第一块内容相同（缓存键只看内容）：它为恢复状态重跑，检查块新运行
     assert {k: pages["docs/good.md"][k] for k in ("ran", "replayed", "cached", "failed")} == {
-        "ran": 1, "replayed": 1, "cached": 0, "failed": 0}
+        "ran": 1,
+        "replayed": 1,
+        "cached": 0,
+        "failed": 0,
+    }
 
 
 # ---------------------------------------------------------------- 2. 依赖报告
 
-FAKE_RESOLVER = '''
+FAKE_RESOLVER = """
 import json, os
 
 def current_identity():
     with open(os.environ["FAKE_DATA_STATE"], encoding="utf-8") as f:
         return json.load(f)
-'''
+"""
 
 DEP_PAGE = f"""
     ```python
@@ -173,15 +187,26 @@ def test_dependency_report_is_recorded_hidden_and_invalidates(tmp_path, fake_dat
     run = lambda: execute_page(page, extract_blocks(page), cache=cache, checker=DependencyChecker())  # noqa: E731
 
     first = run()
-    assert [r.status for r in first.results] == ["ran", "ran", "ran"], first.failure and first.failure.error
+    assert [r.status for r in first.results] == ["ran", "ran", "ran"], (
+        first.failure and first.failure.error
+    )
     # 报告不显示；记在报告它的块与之后每个块里
-    assert all(DEPENDENCY_MIME not in (o.get("data") or {}) for r in first.results for o in r.outputs)
-    assert first.results[1].outputs == [{"output_type": "stream", "name": "stdout", "text": "version 1\n"}]
+    assert all(
+        DEPENDENCY_MIME not in (o.get("data") or {}) for r in first.results for o in r.outputs
+    )
+    assert first.results[1].outputs == [
+        {"output_type": "stream", "name": "stdout", "text": "version 1\n"}
+    ]
     keys = block_keys(extract_blocks(page), fingerprint())
     recorded = [cache.get(k)["dependencies"] for k in keys]
     assert recorded[0] == []
-    expected = [{"name": "fake-set", "identity": {"kind": "sample", "v": 1},
-                 "resolver": f"fakedata_{tag}:current_identity"}]
+    expected = [
+        {
+            "name": "fake-set",
+            "identity": {"kind": "sample", "v": 1},
+            "resolver": f"fakedata_{tag}:current_identity",
+        }
+    ]
     assert recorded[1] == recorded[2] == expected
     assert first.data == "fake-set（sample）"
 
@@ -215,10 +240,18 @@ def test_build_summary_json_and_line(tmp_path):
     cold = run_mkdocs_build(tmp_path / "site", config=config, env=env, timeout=300)
     assert cold.returncode == 0, cold.output[-3000:]
     s = cold.summary
-    assert s and s["version"] == 1 and s["totals"] == {"ran": 2, "replayed": 0, "cached": 0, "skipped": 0, "failed": 0}
+    assert (
+        s
+        and s["version"] == 1
+        and s["totals"] == {"ran": 2, "replayed": 0, "cached": 0, "skipped": 0, "failed": 0}
+    )
     (page,) = s["pages"]
-    assert page["page"].endswith("docs/index.md") and page["blocks"] == 2 and page["device"] == "cpu"
-    assert page["data"] is None and s["environment"]["torch"] and s["environment"]["device"] == "cpu"
+    assert (
+        page["page"].endswith("docs/index.md") and page["blocks"] == 2 and page["device"] == "cpu"
+    )
+    assert (
+        page["data"] is None and s["environment"]["torch"] and s["environment"]["device"] == "cpu"
+    )
     assert "运行 2 块（其中 0 块为恢复内核状态重跑），取自缓存 0 块" in cold.output
     warm = run_mkdocs_build(tmp_path / "site", config=config, env=env, timeout=300)
     assert warm.summary["totals"]["cached"] == 2 and warm.summary["totals"]["ran"] == 0

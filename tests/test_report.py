@@ -76,7 +76,7 @@ def table_rows(md: str, header_start: str) -> list[list[str]]:
 
 def test_totals_and_environment():
     md = report.report_markdown(SUMMARY)
-    assert "用时 **5 分 22 秒**" in md
+    assert "构建开始于 2026-11-29 09:00 UTC，用时 **5 分 22 秒**" in md
     assert "共 3 页、55 个代码块" in md
     assert table_rows(md, "| 运行 |") == [["13", "3", "40", "1", "1"]]
     env = dict(tuple(r) for r in table_rows(md, "| 项目 |"))

@@ -82,8 +82,14 @@ def rel(p: Path) -> str:
 
 def test_glossary_declares_avoided_variants():
     aliases = glossary_aliases()
-    for preferred, avoided in [("汇聚层", "池化层"), ("批量规范化", "批量归一化"), ("向量化", "矢量化")]:
-        assert avoided in aliases.get(preferred, []), f"术语表应把「{avoided}」列为「{preferred}」不用的写法"
+    for preferred, avoided in [
+        ("汇聚层", "池化层"),
+        ("批量规范化", "批量归一化"),
+        ("向量化", "矢量化"),
+    ]:
+        assert avoided in aliases.get(preferred, []), (
+            f"术语表应把「{avoided}」列为「{preferred}」不用的写法"
+        )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[rel(p) for p in PAGES])
@@ -94,7 +100,9 @@ def test_preferred_terms_in_prose(page):
     problems = []
     for i, line in prose_lines(page.read_text(encoding="utf-8")):
         for m in pattern.finditer(line):
-            problems.append(f"{rel(page)}:{i}: 「{m.group(0)}」应写作「{avoided[m.group(0)]}」（术语表）")
+            problems.append(
+                f"{rel(page)}:{i}: 「{m.group(0)}」应写作「{avoided[m.group(0)]}」（术语表）"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -114,7 +122,7 @@ def test_prose_filter_catches_and_exempts():
             "汇聚层（pooling，也常称池化层）把高宽减半。",  # 1 别名括注：允许
             "笔记三写作「池化层」。",  # 2 引文：允许
             "`池化层` 和 $\\text{池化层}$",  # 3 代码、公式：允许
-            "!!! quote \"笔记三原文\"",  # 4
+            '!!! quote "笔记三原文"',  # 4
             "    池化层缓解卷积层的位置敏感性",  # 5 原话框：允许
             "",
             "这里的池化层没有参数。",  # 7 正文：报告

@@ -30,7 +30,11 @@ def split_dependencies(outputs: list[dict]) -> tuple[list[dict], list[dict]]:
             if isinstance(rep, str):
                 rep = json.loads(rep)
             deps.append(
-                {"name": str(rep["name"]), "identity": rep.get("identity"), "resolver": rep["resolver"]}
+                {
+                    "name": str(rep["name"]),
+                    "identity": rep.get("identity"),
+                    "resolver": rep["resolver"],
+                }
             )
             continue
         shown.append(o)

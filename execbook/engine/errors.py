@@ -38,10 +38,13 @@ def format_error(block, exc: Exception, blocks_by_count: dict | None = None) -> 
 def display_error(block, figures: list[str], errors: list[dict]) -> str:
     """块本身运行成功，但显示它的输出时出错（例如 matplotlib 渲染 SVG 时遇到坏的公式宏）。"""
     detail = "\n".join(
-        _ANSI_RE.sub("", f"{e.get('ename', 'Error')}: {e.get('evalue', '')}").strip() for e in errors
+        _ANSI_RE.sub("", f"{e.get('ename', 'Error')}: {e.get('evalue', '')}").strip()
+        for e in errors
     )
     if figures:
-        head = f"{block.where}: 图没有画出来（matplotlib 渲染图时出错，页面上只会剩下 {figures[0]}）"
+        head = (
+            f"{block.where}: 图没有画出来（matplotlib 渲染图时出错，页面上只会剩下 {figures[0]}）"
+        )
     else:
         head = f"{block.where}: 显示代码块的输出时出错"
     return head + (f"：\n{detail[-3000:]}" if detail else "")

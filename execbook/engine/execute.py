@@ -211,6 +211,34 @@ def execute_page(
     return PageResult(page, results, time.perf_counter() - t_start, notes)
 
 
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def new_notebook(cells: list) -> object:
+    """nbformat 4 的 notebook（不做校验；cell id 按序号给出，同样的内容得到同样的文件）。"""
+    import nbformat
+
+    return nbformat.from_dict(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": KERNELSPEC}, "cells": cells}
+    )
+
+
+def markdown_cell(source: str, n: int) -> dict:
+    return {"id": f"cell-{n}", "cell_type": "markdown", "metadata": {}, "source": source}
+
+
+def code_cell(source: str, outputs: list[dict], n: int, tags: list[str] | None = None) -> dict:
+    meta = {"tags": tags} if tags else {}
+    return {
+        "id": f"cell-{n}",
+        "cell_type": "code",
+        "metadata": meta,
+        "execution_count": None,
+        "source": source,
+        "outputs": outputs,
+    }
+
+
 def notebook_bytes(nb) -> str:
     """notebook → JSON 文本（不做 nbformat 校验：输出来自内核，结构已知；校验要花时间）。"""
     import nbformat
@@ -231,7 +259,9 @@ def cap_notebook_outputs(cells, limit: int, where: str) -> list[str]:
             n = size(o)
             if used + n > limit:
                 if not hits:
-                    hits.append(f"{where}: notebook 的输出超过上限 {limit} 字节，之后的输出没有放进 notebook")
+                    hits.append(
+                        f"{where}: notebook 的输出超过上限 {limit} 字节，之后的输出没有放进 notebook"
+                    )
                 kept.append(
                     nbformat.from_dict(
                         {

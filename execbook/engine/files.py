@@ -19,6 +19,8 @@ from pathlib import Path
 KERNEL_DIR_PREFIX = "execbook-kernel-"
 STALE_SECONDS = 600  # 这么久没动过的临时文件不可能还在写
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 _TMP_NAME_RE = re.compile(r"^\..+\.tmp$|\.tmp\d*$")
 
 
@@ -31,6 +33,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp 建的是 0600；与普通写入的文件权限一致
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -69,7 +72,9 @@ def make_kernel_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-"))
 
 
-def clean_stale_kernel_dirs(tmp_root: Path | None = None, max_age: float = STALE_SECONDS) -> list[Path]:
+def clean_stale_kernel_dirs(
+    tmp_root: Path | None = None, max_age: float = STALE_SECONDS
+) -> list[Path]:
     """删除所属进程已经不在的内核工作目录（以及旧版本留下的 ``dlnotes-*`` 目录）。"""
     tmp_root = Path(tmp_root or tempfile.gettempdir())
     removed: list[Path] = []

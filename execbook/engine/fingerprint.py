@@ -2,7 +2,7 @@
 
 包括：引擎格式版本；Python 与会影响输出的库（torch、numpy、matplotlib、IPython、ipykernel、
 matplotlib-inline、tqdm）的版本；辅助包 ``dlnotes`` 的源码；内核配置；设备；影响输出的设置
-（``$DLNOTES_ARGS``、``$DLNOTES_OFFLINE``）。页面读到的数据不在这里：数据由块自己报告
+（``$DLNOTES_ARGS``、``$DLNOTES_OFFLINE``、``$DLNOTES_DATA``）。页面读到的数据不在这里：数据由块自己报告
 （见 ``dependencies``），只让读了数据的块及其后的块失效。
 """
 
@@ -32,7 +32,7 @@ OUTPUT_SHAPING_DISTS = (
     "tqdm",
 )
 # 会影响输出的环境变量（D2L_DEVICE 单独处理：它与是否有 CUDA 一起决定设备）
-OUTPUT_SHAPING_ENV = ("DLNOTES_ARGS", "DLNOTES_OFFLINE")
+OUTPUT_SHAPING_ENV = ("DLNOTES_ARGS", "DLNOTES_OFFLINE", "DLNOTES_DATA")
 
 
 def version(dist: str) -> str:

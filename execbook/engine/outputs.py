@@ -83,7 +83,9 @@ def failed_figures(outputs: list[dict]) -> list[str]:
     bad = []
     for o in outputs:
         data = o.get("data") or {}
-        if o.get("output_type") in ("display_data", "execute_result") and set(data) == {"text/plain"}:
+        if o.get("output_type") in ("display_data", "execute_result") and set(data) == {
+            "text/plain"
+        }:
             text = _text(data["text/plain"]).strip()
             if FIGURE_FALLBACK_RE.match(text):
                 bad.append(text)
@@ -229,8 +231,11 @@ def render_block(outputs: list[dict], limits: OutputLimits, budget: Budget, wher
     for o in outputs:
         block_left = limits.block_bytes - used
         left = min(block_left, budget.remaining)
-        which, cap = ("每页", limits.page_bytes) if budget.remaining < block_left else (
-            "每块", limits.block_bytes)
+        which, cap = (
+            ("每页", limits.page_bytes)
+            if budget.remaining < block_left
+            else ("每块", limits.block_bytes)
+        )
         if left <= 512:
             piece, truncated, too_big = "", False, True
         else:
@@ -241,7 +246,9 @@ def render_block(outputs: list[dict], limits: OutputLimits, budget: Budget, wher
             msg = f"{where}: 输出超过{which}上限 {cap} 字节，{what}"
             budget.hits.append(msg)
             if too_big:
-                parts.append(_note(f"（输出超过{which}上限 {cap} 字节，没有显示；完整输出请在本地运行）"))
+                parts.append(
+                    _note(f"（输出超过{which}上限 {cap} 字节，没有显示；完整输出请在本地运行）")
+                )
                 continue
         n = len(piece.encode("utf-8"))
         parts.append(piece)

@@ -43,7 +43,8 @@ class AppendixPlugin(BasePlugin[AppendixConfig]):
         docs = Path(config.docs_dir)
         if collect.GLOSSARY_PLACEHOLDER in markdown:
             markdown = markdown.replace(
-                collect.GLOSSARY_PLACEHOLDER, collect.glossary_table(docs / "_includes" / "glossary")
+                collect.GLOSSARY_PLACEHOLDER,
+                collect.glossary_table(docs / "_includes" / "glossary"),
             )
         if collect.REFLECTIONS_PLACEHOLDER in markdown:
             markdown = markdown.replace(
@@ -63,14 +64,16 @@ class AppendixPlugin(BasePlugin[AppendixConfig]):
             records = executor.records if executor else []
             table = results_mod.render_table(records, page.url, [p.url for p in nav.pages])
             if RESULTS_PLACEHOLDER not in page.content:
-                raise PluginError(
-                    f"docs/{uri} 缺少占位注释 {html.escape(RESULTS_PLACEHOLDER)}"
-                )
+                raise PluginError(f"docs/{uri} 缺少占位注释 {html.escape(RESULTS_PLACEHOLDER)}")
             page.content = page.content.replace(RESULTS_PLACEHOLDER, table)
         else:
             from .. import report
 
-            summary = executor.summary.to_json() if executor and executor.config.execute != "plain" else None
+            summary = (
+                executor.summary.to_json()
+                if executor and executor.config.execute != "plain"
+                else None
+            )
             by_src = {f"docs/{p.file.src_uri}": p for p in nav.pages}
             links = {k: get_relative_url(p.url, page.url) for k, p in by_src.items()}
             titles = {k: p.title for k, p in by_src.items() if p.title}

@@ -47,7 +47,13 @@ from ..engine import (
     summary_path,
 )
 from ..engine.blocks import blocks_from_notebook, read_page
-from ..engine.execute import cap_notebook_outputs, notebook_bytes
+from ..engine.execute import (
+    cap_notebook_outputs,
+    code_cell,
+    markdown_cell,
+    new_notebook,
+    notebook_bytes,
+)
 from ..engine.files import atomic_write, clean_stale_kernel_dirs
 from ..engine.outputs import Budget, render_block, skip_note
 from ..paths import display_path
@@ -90,9 +96,11 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self.cache_root = (base / self.config.cache_dir).resolve()
         self.nb_dir = self.cache_root / "notebooks"
         self.summary_file = summary_path(self.cache_root)
-        self.snippets = config.mdx_configs.get("pymdownx.snippets") if (
-            "pymdownx.snippets" in config.markdown_extensions
-        ) else None
+        self.snippets = (
+            config.mdx_configs.get("pymdownx.snippets")
+            if ("pymdownx.snippets" in config.markdown_extensions)
+            else None
+        )
         self.limits = OutputLimits(
             block_bytes=self.config.max_block_output_bytes,
             page_bytes=self.config.max_page_output_bytes,
@@ -216,9 +224,13 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             mark = getattr(exc, "problem_mark", None)
             line = 2 + mark.line if mark is not None else 1
             problem = getattr(exc, "problem", None) or str(exc)
-            raise PluginError(f"{where}:{line}: front matter 不是合法的 YAML（{problem}）") from None
+            raise PluginError(
+                f"{where}:{line}: front matter 不是合法的 YAML（{problem}）"
+            ) from None
         if not isinstance(data, dict):
-            raise PluginError(f"{where}:1: front matter 应是「键: 值」的表，得到 {type(data).__name__}")
+            raise PluginError(
+                f"{where}:1: front matter 应是「键: 值」的表，得到 {type(data).__name__}"
+            )
 
     @event_priority(100)  # 在其他插件改动 Markdown 之前：行号与源文件一致
     def on_page_markdown(self, markdown: str, page, config, files):
@@ -250,11 +262,18 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         for b in blocks:
             fence = lines[b.lineno - 1 - offset] if 0 <= b.lineno - 1 - offset < len(lines) else ""
             if not fence.lstrip().startswith("```"):
-                raise PluginError(f"{b.where}: 页面的 Markdown 在执行前被改动了，找不到代码块的围栏")
+                raise PluginError(
+                    f"{b.where}: 页面的 Markdown 在执行前被改动了，找不到代码块的围栏"
+                )
         if self.config.execute == "never":
             self._require_cached(path, blocks)
         result = self._run(
-            execute_page, path, blocks, cache=self.cache, fp=self.fp, pool=self.pool,
+            execute_page,
+            path,
+            blocks,
+            cache=self.cache,
+            fp=self.fp,
+            pool=self.pool,
             checker=self.checker,
         )
         if (failure := result.failure) is not None:
@@ -311,7 +330,9 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             pattern = re.compile(r"(?:<p>\s*)?" + re.escape(token) + r"(?:\s*</p>)?")
             html_text, n = pattern.subn(lambda _m, h=html_out: h, html_text, count=1)
             if n != 1:
-                raise PluginError(f"{block_where}: 输出的位置在渲染后找不到了（代码块是否在不支持的结构里？）")
+                raise PluginError(
+                    f"{block_where}: 输出的位置在渲染后找不到了（代码块是否在不支持的结构里？）"
+                )
         if page.file.src_uri.endswith(".ipynb"):
             html_text = self._rewrite_notebook_links(html_text, page, files)
         return html_text
@@ -346,26 +367,21 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     def _write_download_notebook(self, full: str, result: PageResult, out: Path, where: str):
         """页面 → notebook：代码块为 code cell（带输出），其间文字为 markdown cell；原子写入。"""
-        import nbformat
-
         text = full.split("\n")
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        cells: list[dict] = []
         prev = 0
         for r in result.results:
             b = r.block
             md = "\n".join(text[prev : b.lineno - 1]).strip()
             if md:
-                nb.cells.append(nbformat.v4.new_markdown_cell(md))
-            cell = nbformat.v4.new_code_cell(b.source.rstrip("\n"))
-            cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
-            if b.check:
-                cell.metadata["tags"] = ["check"]
-            nb.cells.append(cell)
+                cells.append(markdown_cell(md, len(cells)))
+            tags = ["check"] if b.check else None
+            cells.append(code_cell(b.source.rstrip("\n"), list(r.outputs), len(cells), tags))
             prev = b.end_lineno
         md = "\n".join(text[prev:]).strip()
         if md:
-            nb.cells.append(nbformat.v4.new_markdown_cell(md))
+            cells.append(markdown_cell(md, len(cells)))
+        nb = new_notebook(cells)
         hits = cap_notebook_outputs(nb.cells, self.limits.notebook_bytes, where)
         for hit in hits:
             log.info("%s", hit)
