@@ -178,7 +178,7 @@ def test_colab_link_markdown():
     assert link == (
         "[:simple-googlecolab: 在 Colab 中运行]("
         + colab.colab_url(REPO_URL, "chapter_a/page.ipynb")
-        + "){ .dl-colab }"
+        + "){ .dl-colab target=_blank rel=noopener }"
     )
     assert colab.colab_link_markdown("https://gitlab.com/a/b", "x.ipynb") == ""
     assert colab.colab_link_markdown(None, "x.ipynb") == ""

@@ -30,6 +30,9 @@ KEYS = {
     "device",
     "data",
     "is_sample",
+    "seconds",
+    "settings",
+    "history",
 }
 EPOCH_LINE = re.compile(
     r"^epoch \d+, loss \d+\.\d{3}, train acc [01]\.\d{3}, test acc [01]\.\d{3}$"
@@ -108,6 +111,11 @@ def test_train_ch3_optimizer(loaders, capsys, tmp_path, monkeypatch):
     assert len(plt.get_fignums()) == 1  # the curves are drawn once
     (record,) = [json.loads(line) for line in out_file.read_text().splitlines()]
     assert record["name"] == "toy softmax" and record["test_acc"] == m["test_acc"]
+    # 每次运行都保存逐轮曲线（与打印的每一行一致）和训练用时
+    assert record["history"] == m["history"]
+    assert [len(v) for v in m["history"].values()] == [3, 3, 3]
+    assert m["history"]["test_acc"][-1] == round(m["test_acc"], 4)
+    assert m["seconds"] > 0 and m["settings"] == {}
 
 
 def test_train_ch3_scratch_updater(loaders, capsys):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import textwrap
 from pathlib import Path
 
@@ -256,4 +255,21 @@ def test_build_summary_json_and_line(tmp_path):
     warm = run_mkdocs_build(tmp_path / "site", config=config, env=env, timeout=300)
     assert warm.summary["totals"]["cached"] == 2 and warm.summary["totals"]["ran"] == 0
     assert "取自缓存 2 块" in warm.output
-    assert sys.executable  # 摘要由构建进程写，测试进程只读
+    # 坏的缓存条目：重新执行，以 WARNING 报告（写明页面:行号），不让严格构建失败
+    second = sorted(
+        (tmp_path / "cache" / "exec").rglob("*.json"),
+        key=lambda p: json.loads(p.read_text(encoding="utf-8"))["payload"]["lineno"],
+    )[-1]
+    second.write_text(second.read_text(encoding="utf-8")[:40], encoding="utf-8")
+    again = run_mkdocs_build(tmp_path / "site", config=config, env=env, timeout=300)
+    assert again.returncode == 0, again.output[-3000:]
+    assert re.search(r"WARNING +-  execbook: \S*docs/index\.md:7: 执行缓存条目损坏", again.output), (
+        again.output[-2000:]
+    )
+    assert again.summary["totals"] == {
+        "ran": 1,
+        "replayed": 1,
+        "cached": 0,
+        "skipped": 0,
+        "failed": 0,
+    }

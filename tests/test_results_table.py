@@ -1,0 +1,68 @@
+"""「实验结果」表（execbook/results.py）：由记录生成，写明数据、设备、设置、原书出处、逐轮曲线和 GPU 列。"""
+
+from __future__ import annotations
+
+from execbook import results
+
+
+def _record(name, test_acc, **extra):
+    return {
+        "name": name,
+        "test_acc": test_acc,
+        "train_acc": test_acc + 0.02,
+        "train_loss": 0.4,
+        "examples_per_sec": 5000.0,
+        "seconds": 42.0,
+        "epochs": 4,
+        "lr": 0.1,
+        "batch_size": 128,
+        "device": "cpu",
+        "data": "Fashion-MNIST 完整数据集（60000 张训练 / 10000 张测试）",
+        "is_sample": False,
+        "settings": {"resize": 68, "ratio": 8},
+        "history": {"test_acc": [0.71, 0.81, 0.82, test_acc]},
+        "page_url": "chapter_convolutional-modern/alexnet/",
+        **extra,
+    }
+
+
+def test_every_reference_names_its_section_and_source():
+    for ref in results.BOOK:
+        assert ref.section and ref.source and ref.section.split("、")[0] in ref.source
+        assert 0.5 < ref.test_acc < 1
+    # 更具体的关键词排在前面：BN-LeNet 不会被当成 LeNet
+    assert results.reference("BN-LeNet（简洁实现）").test_acc == 0.708
+    assert results.reference("BN-LeNet（从零实现）").section == "7.5"
+    assert results.reference("LeNet").section == "6.6"
+    assert results.reference("循环神经网络（从零实现）") is None
+
+
+def test_table_shows_reference_ratio_settings_curve_and_gpu_column():
+    html = results.render_table(
+        [_record("AlexNet", 0.863), _record("VGG-11", 0.80)],
+        "appendix/results/",
+        ["chapter_convolutional-modern/alexnet/"],
+    )
+    body = html.split("<tbody>", 1)[1]
+    alexnet, vgg = body.split("</tr>")[:2]
+    assert "≈0.880（7.1 节）" in alexnet  # 读自曲线图的数字标为 ≈，并写出小节
+    assert "0.920（7.2 节）" in vgg and "≈" not in vgg.split("</td>")[1]
+    assert "0.98 ✓" in alexnet and "0.87 ✗" in vgg  # 与原书之比，目标 0.95
+    assert "4 轮" in alexnet and "学习率 0.1" in alexnet and "resize 68" in alexnet and "ratio 8" in alexnet
+    assert "cpu · 数据 A" in alexnet and "42 秒" in alexnet
+    assert "0.71 → 0.81 → 0.82 → 0.86" in alexnet  # 逐轮测试准确率
+    assert "尚无 GPU 运行" in alexnet
+    assert "数据 A：Fashion-MNIST 完整数据集" in html
+    assert "7.2 节的训练输出" in html  # 出处列在表下
+
+
+def test_gpu_records_fill_the_gpu_column():
+    gpu = dict(_record("AlexNet", 0.885), device="cuda:0", epochs=10, settings={"resize": 224, "ratio": 1})
+    html = results.render_table([_record("AlexNet", 0.863)], "appendix/results/", gpu_records=[gpu])
+    assert "0.885（cuda:0，10 轮" in html and "尚无 GPU 运行" not in html
+
+
+def test_sample_rows_are_labelled():
+    rec = dict(_record("LeNet", 0.5), is_sample=True, data="Fashion-MNIST 离线样本（1600 张训练 / 400 张测试）")
+    html = results.render_table([rec], "appendix/results/")
+    assert "**样本 1**" not in html and "<strong>样本 1</strong>" in html
