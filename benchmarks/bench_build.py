@@ -13,7 +13,8 @@
 目标（见 README「性能」）：
 - 热重建（什么都没改）≤ 1.3 × 裸 Material 构建；
 - 冷构建（无缓存）≤ 1.15 × （纯 MkDocs 构建 + 全部代码块的原始运行时间）；
-- 改动一个块只重新运行那一页（从那个块起；前面的块为恢复内核状态重跑）。
+- 改动一个块只重新运行那一页（从那个块起；前面的块为恢复内核状态重跑）；
+- （``--compare-serial``）并行的冷构建 ≤ 0.7 × 一页一页的冷构建（每个内核的线程数相同）。
 不达标时以非零状态退出。
 """
 
@@ -86,6 +87,11 @@ def main(argv=None) -> int:
         help="做「改一个块」实验的页面",
     )
     ap.add_argument("--cache", type=Path, help="从这份执行缓存（复制）开始，跳过冷构建")
+    ap.add_argument(
+        "--compare-serial",
+        action="store_true",
+        help="再做一次一页一页的冷构建（EXECBOOK_WORKERS=1，线程数相同），比较并行的效果",
+    )
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="dlnotes-bench-"))
@@ -111,6 +117,23 @@ def main(argv=None) -> int:
             cold = None
         else:
             cold = build(work, env, "冷构建（无缓存）")
+        serial = None
+        if args.compare_serial and cold is not None:
+            threads = str(
+                env.get("EXECBOOK_KERNEL_THREADS")
+                or max(
+                    1,
+                    (os.cpu_count() or 1)
+                    // int(env.get("EXECBOOK_WORKERS") or os.cpu_count() or 1),
+                )
+            )
+            serial_env = {
+                **env,
+                "DLNOTES_CACHE_DIR": str(tmp / "cache-serial"),
+                "EXECBOOK_WORKERS": "1",
+                "EXECBOOK_KERNEL_THREADS": threads,
+            }
+            serial = build(work, serial_env, "冷构建（一页一页）")
         raw = raw_block_seconds(cache)
         print(f"{'全部代码块的原始运行时间':<28} {raw:8.1f} s")
         build(work, env, "热重建（第一次：mkdocs-jupyter 缓存）")
@@ -148,6 +171,9 @@ def main(argv=None) -> int:
     if cold is not None:
         result["cold_over_plain_plus_raw"] = round(cold["seconds"] / (plain["seconds"] + raw), 3)
         ok = ok and result["cold_over_plain_plus_raw"] <= 1.15
+    if cold is not None and serial is not None:
+        result["cold_parallel_over_serial"] = round(cold["seconds"] / serial["seconds"], 3)
+        ok = ok and result["cold_parallel_over_serial"] <= 0.7
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -36,6 +36,7 @@ _HELP = {
     "ratio": "通道数（和全连接层宽度）缩小为 1/R",
     "num_hiddens": "隐藏单元个数",
     "wd": "权重衰减系数 λ",
+    "init": "权重初始化：kaiming（He 初始化）或 xavier（同 d2l）",
 }
 
 
@@ -98,7 +99,11 @@ def _add(parser, key, value, full_value, has_full):
     else:
         shown = f"默认 {value}"
         default = value
-    kwargs = {"dest": key, "default": default, "help": f"{text}（{shown}）" if text else f"（{shown}）"}
+    kwargs = {
+        "dest": key,
+        "default": default,
+        "help": f"{text}（{shown}）" if text else f"（{shown}）",
+    }
     if isinstance(example, (list, tuple)):
         kwargs.update(type=type(example[0]) if example else str, nargs="+")
     elif example is not None:

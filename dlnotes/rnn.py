@@ -176,8 +176,9 @@ def _resolve_device(net, device) -> torch.device:
     return get_device(device)
 
 
-def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter: bool = False,
-                    theta: float = 1.0):
+def train_epoch_ch8(
+    net, train_iter, loss, updater, device=None, use_random_iter: bool = False, theta: float = 1.0
+):
     """训练网络一个迭代周期（同 d2l），返回 ``(困惑度, 每秒词元数)``。
 
     与 :mod:`dlnotes.train` 的约定相同：损失在设备上累加，周期结束时才同步一次（没有逐批的
@@ -220,9 +221,22 @@ def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter
     return math.exp(total / n_tokens), n_tokens / elapsed
 
 
-def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_iter=False, *,
-              name=None, predict_prefix="深度学习", num_preds=30, theta=1.0, print_every=None,
-              settings=None):
+def train_ch8(
+    net,
+    train_iter,
+    vocab,
+    lr,
+    num_epochs,
+    device=None,
+    use_random_iter=False,
+    *,
+    name=None,
+    predict_prefix="深度学习",
+    num_preds=30,
+    theta=1.0,
+    print_every=None,
+    settings=None,
+):
     """训练字符级语言模型（同 d2l 的 ``train_ch8``，可用 CPU 或 GPU）。
 
     ``device`` 缺省为模型参数所在的设备（``nn.Module`` 会被移到 ``device`` 上）；字符串经
@@ -233,7 +247,6 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
     Train a character-level language model; returns a dict of metrics.
     """
     from .plotting import Animator
-
     from .utils import Timer
 
     device = _resolve_device(net, device)
@@ -241,13 +254,18 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
     if print_every is None:
         print_every = max(1, num_epochs // 5)
     loss = nn.CrossEntropyLoss()
-    animator = Animator(xlabel="epoch", ylabel="perplexity", legend=["train"],
-                        xlim=[1, num_epochs] if num_epochs > 1 else None)
+    animator = Animator(
+        xlabel="epoch",
+        ylabel="perplexity",
+        legend=["train"],
+        xlim=[1, num_epochs] if num_epochs > 1 else None,
+    )
     # 初始化
     if isinstance(net, nn.Module):
         net.to(device)
         updater = torch.optim.SGD(net.parameters(), lr)
     else:
+
         def updater(batch_size):
             return sgd_scratch(net.params, lr, batch_size)
 
@@ -258,8 +276,9 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
     # 训练和预测
     for epoch in range(num_epochs):
         timer.start()
-        ppl, speed = train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter,
-                                     theta=theta)
+        ppl, speed = train_epoch_ch8(
+            net, train_iter, loss, updater, device, use_random_iter, theta=theta
+        )
         timer.stop()
         history.append(round(ppl, 3))
         animator.add(epoch + 1, [ppl])
@@ -273,10 +292,16 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
         print(predictions[prefix])
     info = getattr(train_iter, "info", None) or "本站笔记的中文语料（字符级）"
     print(f"数据 data: {info}; 设备 device: {device}; epochs {num_epochs}, lr {lr:g}")
-    metrics = {"perplexity": ppl, "tokens_per_sec": speed, "epochs": num_epochs, "lr": lr,
-               "device": str(device), "seconds": round(timer.sum(), 2),
-               "settings": dict(settings or {}),
-               "history": {"perplexity": history}}
+    metrics = {
+        "perplexity": ppl,
+        "tokens_per_sec": speed,
+        "epochs": num_epochs,
+        "lr": lr,
+        "device": str(device),
+        "seconds": round(timer.sum(), 2),
+        "settings": dict(settings or {}),
+        "history": {"perplexity": history},
+    }
     if name is not None:
         from .results import report_result
 

@@ -225,7 +225,9 @@ def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plo
         "device": str(device),
         "settings": dict(settings or {}),
     }
-    return _finish(name, animator, metrics=metrics, history=history, train_iter=train_iter, plot=plot)
+    return _finish(
+        name, animator, metrics=metrics, history=history, train_iter=train_iter, plot=plot
+    )
 
 
 def train_ch3(
@@ -314,18 +316,42 @@ def _xavier(m):
         nn.init.xavier_uniform_(m.weight)
 
 
+def _kaiming(m):
+    if type(m) in (nn.Linear, nn.Conv2d):
+        nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+
+_INITS = {"xavier": _xavier, "kaiming": _kaiming}
+
+
 def train_ch6(
-    net, train_iter, test_iter, num_epochs, lr, device=None, *, name=None, settings=None, plot=True
+    net,
+    train_iter,
+    test_iter,
+    num_epochs,
+    lr,
+    device=None,
+    *,
+    name=None,
+    settings=None,
+    init="xavier",
+    plot=True,
 ):
     """用 GPU（如有）训练模型（同 d2l 第 6 章），返回指标字典。
 
-    Xavier 初始化 ``Linear``/``Conv2d``，``SGD(lr)``，``CrossEntropyLoss``；每批数据移动到 ``device``
-    （``None``/字符串经 :func:`dlnotes.get_device` 解析）。打印内容与返回值同 :func:`train_ch3`。
+    初始化 ``Linear``/``Conv2d`` 的权重：``init="xavier"``（同 d2l）、``"kaiming"``（He 初始化，
+    正态分布、方差 2/fan_in、偏置为 0：为 ReLU 设计，很深的不带批量规范化的 ReLU 网络用 Xavier 初始化时
+    各层输出逐层变小，训练初期会停在 ln 10 附近的平台期）或 ``None``（保留模型自己的初始化）。
+    ``SGD(lr)``，``CrossEntropyLoss``；每批数据移动到 ``device``（``None``/字符串经
+    :func:`dlnotes.get_device` 解析）。打印内容与返回值同 :func:`train_ch3`。
     """
     from .device import get_device
 
     device = get_device(device) if not isinstance(device, torch.device) else device
-    net.apply(_xavier)
+    if init is not None:
+        net.apply(_INITS[init])
     print("training on", device)
     net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)

@@ -7,6 +7,9 @@
 选项：
   --device {auto,cpu,cuda}  运行代码块用的设备（默认 auto：有 CUDA 就用，否则 CPU）。
   --rerun                   不用执行缓存，全部重新运行（缓存仍会被更新）。
+
+页面并行：收集了不止一页时，各页交给与构建相同的 PageRunner 同时运行（并行数 ``$EXECBOOK_WORKERS``，
+默认为核数）；测试项仍按顺序报告。
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .engine import (
     summary_path,
 )
 from .engine.files import clean_stale_kernel_dirs
+from .engine.parallel import PageRunner, default_workers, kernel_threads
 from .mkdocs_config import snippet_settings
 from .paths import DOCS_DIR, REPO_ROOT, cache_dir, display_path
 
@@ -55,7 +59,30 @@ class _Session:
             self._ready = True
         return self
 
+    def start_parallel(self, pages: list[PageFile]):
+        """页面并行（与构建相同）：收集完成后把所有页面交给 PageRunner；测试项按顺序等各自页面的结果。"""
+        workers = default_workers()
+        if workers < 2 or len(pages) < 2:
+            return
+        self.ensure()
+        self.runner = PageRunner(workers, kernel_threads(workers))
+        use_cache = not self.config.getoption("--rerun")
+        for page in pages:
+            page._future = self.runner.submit(
+                lambda pool, p=page: execute_page(
+                    p.path,
+                    p._blocks,
+                    cache=self.cache,
+                    use_cache=use_cache,
+                    fp=self.fp,
+                    pool=pool,
+                    checker=self.checker,
+                )
+            )
+
     def finish(self):
+        if getattr(self, "runner", None) is not None:
+            self.runner.close()
         if self._ready:
             self.pool.close()
             if self.summary.pages:
@@ -95,6 +122,16 @@ def pytest_unconfigure(config):
         session.finish()
 
 
+def pytest_collection_finish(session):
+    pages = list(
+        dict.fromkeys(
+            item.parent for item in session.items if isinstance(item, BlockItem | BrokenPageItem)
+        )
+    )
+    pages = [p for p in pages if isinstance(p, PageFile) and getattr(p, "_blocks", None)]
+    session.config.stash[_SESSION_KEY].start_parallel(pages)
+
+
 def _is_page(path: Path) -> bool:
     try:
         rel = path.resolve().relative_to(DOCS_DIR)
@@ -121,6 +158,7 @@ class PageFile(pytest.File):
     """一个 Markdown 页面；它的代码块按顺序运行一次，结果分给各个测试项。"""
 
     _result: PageResult | None = None
+    _future = None  # 页面并行时的 Future
 
     def load_blocks(self):
         session = self.config.stash[_SESSION_KEY].ensure()
@@ -139,6 +177,10 @@ class PageFile(pytest.File):
     def page_result(self) -> PageResult:
         if self._result is None:
             s = self.config.stash[_SESSION_KEY].ensure()
+            if self._future is not None:
+                self._result = self._future.result()
+                s.summary.add(self._result)
+                return self._result
             with warnings.catch_warnings():
                 warnings.simplefilter("always")  # 缓存问题（CacheWarning）每次都报告
                 self._result = execute_page(

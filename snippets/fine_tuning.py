@@ -16,7 +16,7 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=20, lr=0.01, batch_size=64, pretrain_epochs=15,
+args = dlnotes.parse_args(__doc__, epochs=20, lr=0.01, batch_size=64, pretrain_epochs=3,
                           pretrain_lr=0.3, shots=10, seed=0,
                           full=dict(shots=0))
 dlnotes.set_seed(args.seed)

@@ -46,7 +46,7 @@ print(dlnotes.predict_ch8('深度学习', 10, net, vocab, device))
 
 # --8<-- [start:train]
 num_epochs, lr = args.epochs, args.lr
-metrics = dlnotes.train_ch8(net, train_iter, vocab, lr, num_epochs, device, args.random_iter,
-                            name="字符级 RNN（简洁实现）",
-                            predict_prefix=('深度学习', '循环神经网络'))
+concise_metrics = dlnotes.train_ch8(net, train_iter, vocab, lr, num_epochs, device,
+                                    args.random_iter, name="字符级 RNN（简洁实现）",
+                                    predict_prefix=('深度学习', '循环神经网络'))
 # --8<-- [end:train]

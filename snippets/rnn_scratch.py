@@ -94,8 +94,9 @@ print(dlnotes.predict_ch8('深度学习', 10, net, vocab, device))
 
 # --8<-- [start:train]
 num_epochs, lr = args.epochs, args.lr
-metrics = dlnotes.train_ch8(net, train_iter, vocab, lr, num_epochs, device, args.random_iter,
-                            name="字符级 RNN（从零实现）",
-                            predict_prefix=('深度学习', '循环神经网络'))
-print(f"最终困惑度 {metrics['perplexity']:.1f}（交叉熵 {math.log(metrics['perplexity']):.2f}）")
+scratch_metrics = dlnotes.train_ch8(net, train_iter, vocab, lr, num_epochs, device,
+                                    args.random_iter, name="字符级 RNN（从零实现）",
+                                    predict_prefix=('深度学习', '循环神经网络'))
+ppl = scratch_metrics['perplexity']
+print(f"最终困惑度 {ppl:.1f}（交叉熵 {math.log(ppl):.2f}）")
 # --8<-- [end:train]

@@ -59,10 +59,12 @@ def run_mkdocs_build(
     return Build(site_dir, proc.returncode, proc.stdout + proc.stderr, summary=summary)
 
 
-def mini_site(tmp_path: Path, page_text: str, files: dict[str, str] | None = None) -> Path:
+def mini_site(
+    tmp_path: Path, page_text: str, files: dict[str, str] | None = None, nav: list[str] = ()
+) -> Path:
     """用本站的 mkdocs.yml（主题、扩展、插件），但只有一个页面 docs/index.md（外加结果页）。
 
-    ``files``：另外要写的文件（相对 tmp_path）。snippet 的 base_path 是 tmp_path 与仓库根目录。
+    ``files``：另外要写的文件（相对 tmp_path）；``nav``：另外加进导航的页面（相对 docs/）。snippet 的 base_path 是 tmp_path 与仓库根目录。
     返回配置文件的路径。
     """
     docs = tmp_path / "docs"
@@ -85,6 +87,7 @@ def mini_site(tmp_path: Path, page_text: str, files: dict[str, str] | None = Non
     assert 'base_path: ["."]' in cfg
     cfg = cfg.replace('base_path: ["."]', f'base_path: ["{tmp_path}", "{REPO}"]')
     cfg += f"\ndocs_dir: {docs}\nnav:\n  - index.md\n  - appendix/results.md\n"
+    cfg += "".join(f"  - {page}\n" for page in nav)
     for asset in ("javascripts", "stylesheets"):
         shutil.copytree(REPO / "docs" / asset, docs / asset)
     config = tmp_path / "mkdocs.yml"

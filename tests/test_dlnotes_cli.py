@@ -31,7 +31,19 @@ def test_standard_flags_parse(monkeypatch):
     monkeypatch.setattr(
         sys,
         "argv",
-        ["x.py", "--epochs", "2", "--lr", "0.5", "--batch-size", "64", "--device", "cpu", "--seed", "7"],
+        [
+            "x.py",
+            "--epochs",
+            "2",
+            "--lr",
+            "0.5",
+            "--batch-size",
+            "64",
+            "--device",
+            "cpu",
+            "--seed",
+            "7",
+        ],
     )
     args = cli.parse_args(DOC, epochs=10, lr=0.1, batch_size=256, seed=0)
     assert (args.epochs, args.lr, args.batch_size, args.device, args.seed) == (2, 0.5, 64, "cpu", 7)

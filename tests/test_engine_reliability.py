@@ -7,6 +7,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -219,6 +220,30 @@ def test_concurrent_notebook_writes_do_not_collide(tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ["nb.ipynb"]
 
 
+def test_concurrent_atomic_writes_of_different_content(tmp_path):
+    """不同内容的并发写（两个构建的输出不同）：每次都是某个完整的版本，不出错，不留临时文件。"""
+    target = tmp_path / "entry.json"
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def worker(n):
+        try:
+            barrier.wait()
+            for i in range(50):
+                atomic_write(target, json.dumps({"writer": n, "i": i, "pad": "x" * 20000}))
+                json.loads(target.read_text())  # 读到的总是完整的 JSON
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert [p.name for p in tmp_path.iterdir()] == ["entry.json"]
+
+
 def test_atomic_write_leaves_old_file_on_failure(tmp_path):
     target = tmp_path / "a.json"
     atomic_write(target, "old")
@@ -228,13 +253,16 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path):
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.json"]
     plain = tmp_path / "plain.txt"
     plain.write_text("x")
-    assert target.stat().st_mode == plain.stat().st_mode  # 权限与普通写入的文件相同（不是 mkstemp 的 0600）
+    assert (
+        target.stat().st_mode == plain.stat().st_mode
+    )  # 权限与普通写入的文件相同（不是 mkstemp 的 0600）
 
 
-def test_killed_build_leaves_only_what_the_next_build_cleans(tmp_path):
+def test_killed_build_leaves_only_what_the_next_build_cleans(tmp_path, request):
     """kill -9 一个正在运行代码块的引擎进程；下一次构建开始时清理它留下的内核目录与临时文件。"""
     page = write_page(tmp_path, "```python\nimport time\ntime.sleep(60)\n```\n")
     short_tmp = Path(tempfile.mkdtemp(prefix="k", dir="/tmp"))  # IPC 套接字路径不能太长
+    request.addfinalizer(lambda: shutil.rmtree(short_tmp, ignore_errors=True))
     cache = tmp_path / "cache"
     code = (
         "from pathlib import Path\n"
@@ -263,6 +291,13 @@ def test_killed_build_leaves_only_what_the_next_build_cleans(tmp_path):
     fresh = cache / "exec" / "ab" / ".y.json.def.tmp"  # 另一个正在写的构建：不能删
     fresh.write_text("writing")
     live = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-", dir=short_tmp))
+    legacy = short_tmp / "dlnotes-ab12cd34"  # 旧版本引擎的内核目录（名字里没有 PID）
+    (legacy / ".ipython" / "profile_default").mkdir(parents=True)
+    (legacy / ".ipython" / "profile_default" / "ipython_kernel_config.py").write_text("c = 1")
+    os.utime(legacy, (time.time() - 3600, time.time() - 3600))
+    other = short_tmp / "dlnotes-bench-xyz"  # 别的工具的目录：不碰
+    other.mkdir()
+    os.utime(other, (time.time() - 3600, time.time() - 3600))
 
     removed_dirs = clean_stale_kernel_dirs(short_tmp)
     removed_files = clean_stale_temp_files(cache)
@@ -270,6 +305,7 @@ def test_killed_build_leaves_only_what_the_next_build_cleans(tmp_path):
         d for d in short_tmp.glob(KERNEL_DIR_PREFIX + "*") if d != live
     )
     assert live.exists(), "还活着的进程的内核目录不能删"
+    assert legacy in removed_dirs and not legacy.exists() and other.exists()
     assert sorted(removed_files) == sorted(stale) and fresh.exists()
 
 

@@ -48,7 +48,12 @@ def test_table_shows_reference_ratio_settings_curve_and_gpu_column():
     assert "≈0.880（7.1 节）" in alexnet  # 读自曲线图的数字标为 ≈，并写出小节
     assert "0.920（7.2 节）" in vgg and "≈" not in vgg.split("</td>")[1]
     assert "0.98 ✓" in alexnet and "0.87 ✗" in vgg  # 与原书之比，目标 0.95
-    assert "4 轮" in alexnet and "学习率 0.1" in alexnet and "resize 68" in alexnet and "ratio 8" in alexnet
+    assert (
+        "4 轮" in alexnet
+        and "学习率 0.1" in alexnet
+        and "resize 68" in alexnet
+        and "ratio 8" in alexnet
+    )
     assert "cpu · 数据 A" in alexnet and "42 秒" in alexnet
     assert "0.71 → 0.81 → 0.82 → 0.86" in alexnet  # 逐轮测试准确率
     assert "尚无 GPU 运行" in alexnet
@@ -57,12 +62,18 @@ def test_table_shows_reference_ratio_settings_curve_and_gpu_column():
 
 
 def test_gpu_records_fill_the_gpu_column():
-    gpu = dict(_record("AlexNet", 0.885), device="cuda:0", epochs=10, settings={"resize": 224, "ratio": 1})
+    gpu = dict(
+        _record("AlexNet", 0.885), device="cuda:0", epochs=10, settings={"resize": 224, "ratio": 1}
+    )
     html = results.render_table([_record("AlexNet", 0.863)], "appendix/results/", gpu_records=[gpu])
     assert "0.885（cuda:0，10 轮" in html and "尚无 GPU 运行" not in html
 
 
 def test_sample_rows_are_labelled():
-    rec = dict(_record("LeNet", 0.5), is_sample=True, data="Fashion-MNIST 离线样本（1600 张训练 / 400 张测试）")
+    rec = dict(
+        _record("LeNet", 0.5),
+        is_sample=True,
+        data="Fashion-MNIST 离线样本（1600 张训练 / 400 张测试）",
+    )
     html = results.render_table([rec], "appendix/results/")
     assert "**样本 1**" not in html and "<strong>样本 1</strong>" in html

@@ -91,7 +91,9 @@ def test_there_are_snippets():
 def test_snippet_runs_alone(path, tmp_path):
     args = () if path.stem in NON_TRAINING else ("--epochs", "1", "--device", "cpu")
     proc = run_snippet(path, *args)
-    assert proc.returncode == 0, f"{path.name} 运行失败：\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    assert proc.returncode == 0, (
+        f"{path.name} 运行失败：\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    )
 
 
 @pytest.mark.parametrize("path", SNIPPETS, ids=[p.stem for p in SNIPPETS])
@@ -100,7 +102,9 @@ def test_snippet_structure(path):
     assert text.startswith('"""'), f"{path.name} 应以说明它做什么、怎样运行的文档字符串开头"
     starts = re.findall(r"# --8<-- \[start:(\w+)\]", text)
     ends = re.findall(r"# --8<-- \[end:(\w+)\]", text)
-    assert starts and starts == ends, f"{path.name} 的 pymdownx.snippets 分段不成对：{starts} / {ends}"
+    assert starts and starts == ends, (
+        f"{path.name} 的 pymdownx.snippets 分段不成对：{starts} / {ends}"
+    )
     assert not re.search(r"^\s*(import|from)\s+(d2l|torchvision)\b", text, re.M), (
         f"{path.name} 依赖 d2l/torchvision"
     )
@@ -186,7 +190,11 @@ def test_help_and_bad_device_give_one_clear_line():
 
     if not torch.cuda.is_available():
         proc = run_snippet(path, "--device", "cuda")
-        assert proc.returncode == 2 and "CUDA" in proc.stderr.upper() and "Traceback" not in proc.stderr
+        assert (
+            proc.returncode == 2
+            and "CUDA" in proc.stderr.upper()
+            and "Traceback" not in proc.stderr
+        )
 
 
 def test_missing_data_gives_one_clear_line(tmp_path):
@@ -201,5 +209,7 @@ def test_missing_data_gives_one_clear_line(tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     errors = [ln for ln in proc.stderr.splitlines() if "error" in ln]
-    assert len(errors) == 1 and "Fashion-MNIST" in errors[0] and str(tmp_path) in errors[0], proc.stderr
+    assert len(errors) == 1 and "Fashion-MNIST" in errors[0] and str(tmp_path) in errors[0], (
+        proc.stderr
+    )
     assert not any(tmp_path.iterdir()), "失败时在数据目录里留下了文件"

@@ -299,7 +299,7 @@ def execute_notebook(
             cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
         if max_bytes is not None:
             result.notes += cap_notebook_outputs(nb.cells, max_bytes, display_path(path))
-        atomic_write(out_path, notebook_bytes(nb))
+        atomic_write(out_path, notebook_bytes(nb), skip_same=True)
     return result
 
 

@@ -21,14 +21,24 @@ STALE_SECONDS = 600  # 这么久没动过的临时文件不可能还在写
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+_LEGACY_KERNEL_DIR_RE = re.compile(r"dlnotes-[a-z0-9_]{8}")
 _TMP_NAME_RE = re.compile(r"^\..+\.tmp$|\.tmp\d*$")
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """写到同目录的唯一临时文件，再 ``os.replace``：读者要么看到旧文件，要么看到完整的新文件。"""
+def atomic_write(path: Path, data: str | bytes, *, skip_same: bool = False) -> bool:
+    """写到同目录的唯一临时文件，再 ``os.replace``：读者要么看到旧文件，要么看到完整的新文件。
+
+    ``skip_same``：文件已有同样的内容时不写（热重建时的 notebook）。返回是否写了。
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    if skip_same:
+        try:
+            if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+                return False
+        except OSError:
+            pass
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -38,6 +48,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return True
 
 
 def clean_stale_temp_files(root: Path, max_age: float = STALE_SECONDS) -> list[Path]:
@@ -81,13 +92,16 @@ def clean_stale_kernel_dirs(
     now = time.time()
     for d in list(tmp_root.glob(KERNEL_DIR_PREFIX + "*")) + list(tmp_root.glob("dlnotes-*")):
         try:
-            if not d.is_dir() or d.name.startswith("dlnotes-bench-"):
+            if not d.is_dir():
                 continue
+            if d.name.startswith("dlnotes-") and not _LEGACY_KERNEL_DIR_RE.fullmatch(d.name):
+                continue  # 不是旧版本的内核目录（例如基准脚本的 dlnotes-bench-*）
             m = re.match(re.escape(KERNEL_DIR_PREFIX) + r"(\d+)-", d.name)
             if m:
                 stale = not _alive(int(m.group(1)))
-            else:  # 旧版本的目录没有记录所属进程：按时间判断
-                stale = now - d.stat().st_mtime > max_age
+            else:  # 旧版本的内核目录（有内核配置）没有记录所属进程：按时间判断
+                legacy = (d / ".ipython" / "profile_default" / "ipython_kernel_config.py").is_file()
+                stale = legacy and now - d.stat().st_mtime > max_age
             if stale:
                 shutil.rmtree(d, ignore_errors=True)
                 removed.append(d)

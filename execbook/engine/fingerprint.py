@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..paths import HELPER_DIR
-from .kernels import KERNEL_CONFIG
+from .kernels import KERNEL_CONFIG, kernel_threads
 
 ENGINE_VERSION = "2"  # 缓存条目的格式（2：nbformat 输出原样缓存，依赖报告）
 
@@ -86,6 +86,8 @@ def fingerprint() -> dict:
         ).hexdigest(),
         "device": os.environ.get("D2L_DEVICE", "auto") + (":cuda" if cuda_available() else ":cpu"),
         "settings": {k: os.environ.get(k, "") for k in OUTPUT_SHAPING_ENV},
+        # 每个内核的 torch/BLAS 线程数：它改变浮点求和的顺序（见 parallel.py）
+        "kernel_threads": kernel_threads(),
     }
 
 

@@ -23,6 +23,32 @@ c.IPKernelApp.exec_lines = ["import execbook.kernel_startup"]
 """
 
 
+ENV_WORKERS = "EXECBOOK_WORKERS"
+ENV_THREADS = "EXECBOOK_KERNEL_THREADS"
+
+
+def _positive(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    n = int(value)
+    if n < 1:
+        raise ValueError(f"${name} 必须是正整数，得到 {value!r}")
+    return n
+
+
+def default_workers() -> int:
+    return _positive(ENV_WORKERS) or os.cpu_count() or 1
+
+
+def kernel_threads(workers: int | None = None) -> int:
+    """每个内核的线程数（进入环境指纹）。"""
+    explicit = _positive(ENV_THREADS)
+    if explicit:
+        return explicit
+    return max(1, (os.cpu_count() or 1) // (workers or default_workers()))
+
+
 def kernel_env(workdir: Path, threads: int | None = None) -> dict:
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"
@@ -123,11 +149,12 @@ class Kernel:
 
 
 class KernelPool:
-    """内核池。``prestart``：交出一个内核时在后台启动下一个；``threads``：每个内核的线程数。"""
+    """内核池。``prestart``：交出一个内核时在后台启动下一个；``threads``：每个内核的线程数
+    （默认 ``kernel_threads()``，与环境指纹一致）。"""
 
     def __init__(self, *, prestart: bool = True, threads: int | None = None):
         self.prestart = prestart
-        self.threads = threads
+        self.threads = threads if threads is not None else kernel_threads()
         self._spare: _Started | None = None
 
     def acquire(self) -> Kernel:

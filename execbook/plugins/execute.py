@@ -56,6 +56,7 @@ from ..engine.execute import (
 )
 from ..engine.files import atomic_write, clean_stale_kernel_dirs
 from ..engine.outputs import Budget, render_block, skip_note
+from ..engine.parallel import PageRunner, default_workers, kernel_threads
 from ..paths import display_path
 
 log = logging.getLogger("mkdocs.plugins.execbook")
@@ -110,6 +111,10 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         )
         self.records: list[dict] = []
         self.summary = BuildSummary()
+        try:
+            default_workers(), kernel_threads()
+        except ValueError as exc:  # $EXECBOOK_WORKERS / $EXECBOOK_KERNEL_THREADS 写错了
+            raise PluginError(str(exc)) from None
         return config
 
     def on_pre_build(self, config):
@@ -118,6 +123,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self.checker = DependencyChecker()
         self.pool = KernelPool() if self.config.execute == "auto" else None
         self.nonce = secrets.token_hex(8)
+        self.prefetched: dict[str, PageResult | BaseException] = {}
         self.rendered: dict[str, list[tuple[str, str, str]]] = {}  # src_uri → [(占位注释, HTML)]
         removed = self.cache.clean() + clean_stale_kernel_dirs()
         for p in removed:
@@ -155,17 +161,64 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             files.append(
                 File.generated(config, nb_uri, abs_src_path=str(self.nb_dir / "downloads" / nb_uri))
             )
+        if self.config.execute == "auto" and default_workers() > 1:
+            self._prefetch(files)
         return files
+
+    def _prefetch(self, files: Files):
+        """页面并行：在渲染任何页面之前，把所有页面与 notebook 交给 PageRunner 同时运行（或取缓存）。"""
+        jobs: dict[str, object] = {}
+        for f in files.documentation_pages():
+            src = f.abs_src_path
+            if not src:
+                continue
+            path = Path(src)
+            if src.endswith(".md") and f.src_uri in self.downloads:
+                try:
+                    blocks = extract_blocks(path, read_page(path), snippets=self.snippets)
+                except BlockError:
+                    continue  # on_page_markdown 会报出这个错误
+                if blocks:
+                    jobs[src] = lambda pool, p=path, b=blocks: execute_page(
+                        p, b, cache=self.cache, fp=self.fp, pool=pool, checker=self.checker
+                    )
+            elif src.endswith(".ipynb"):
+                out = self.nb_dir / "executed" / f.src_uri
+                jobs[src] = lambda pool, p=path, o=out: execute_notebook(
+                    p,
+                    o,
+                    cache=self.cache,
+                    fp=self.fp,
+                    pool=pool,
+                    checker=self.checker,
+                    max_bytes=self.limits.notebook_bytes,
+                )
+        if len(jobs) < 2:
+            return
+        workers = default_workers()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with PageRunner(workers, kernel_threads(workers)) as runner:
+                futures = {src: runner.submit(job) for src, job in jobs.items()}
+                for src, fut in futures.items():
+                    try:
+                        self.prefetched[src] = fut.result()
+                    except Exception as exc:  # 渲染这一页时再按一页一页的方式运行并报错
+                        self.prefetched[src] = exc
+        for w in caught:
+            cache_log.warning("%s", w.message)
 
     # ------------------------------------------------------------ engine calls
 
-    def _run(self, fn, *args, **kwargs) -> PageResult:
-        """调用引擎；CacheWarning 之类的警告经 execbook 记录器报告（写明页面:行号）。"""
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = fn(*args, **kwargs)
-        for w in caught:
-            cache_log.warning("%s", w.message)
+    def _run(self, fn, path: Path, *args, **kwargs) -> PageResult:
+        """调用引擎（页面已经并行运行过就用那个结果）；CacheWarning 之类的警告经 execbook 记录器报告。"""
+        result = self.prefetched.pop(str(path), None)
+        if not isinstance(result, PageResult):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = fn(path, *args, **kwargs)
+            for w in caught:
+                cache_log.warning("%s", w.message)
         for note in result.notes:
             log.info("%s", note)
         self.summary.add(result)
@@ -387,7 +440,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             log.info("%s", hit)
         if hits:
             self.summary.pages[where]["notes"] += hits
-        atomic_write(out, notebook_bytes(nb))
+        atomic_write(out, notebook_bytes(nb), skip_same=True)
 
     _NB_HREF_RE = re.compile(r'href="(?![a-z]+:|#|/)([^"#]+\.(?:md|ipynb))(#[^"]*)?"')
 
