@@ -84,6 +84,11 @@ def mini_site(
     cfg = re.sub(
         r"^(\s*-\s*)(execbook/\S+\.py)\s*$", lambda m: f"{m[1]}{REPO / m[2]}", cfg, flags=re.M
     )
+    # 页面历史插件（git）与引擎无关，在没有 git 的临时目录里它们的回退日期还会偶尔互相矛盾而发出警告
+    cfg = re.sub(
+        r"^  - git-(?:revision-date-localized|authors):\n(?:      .*\n)*", "", cfg, flags=re.M
+    )
+    assert "  - git-" not in cfg
     assert 'base_path: ["."]' in cfg
     cfg = cfg.replace('base_path: ["."]', f'base_path: ["{tmp_path}", "{REPO}"]')
     cfg += f"\ndocs_dir: {docs}\nnav:\n  - index.md\n  - appendix/results.md\n"

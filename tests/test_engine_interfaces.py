@@ -125,13 +125,10 @@ def test_failing_check_fails_pytest_naming_page_line(pytester, monkeypatch):
     )
     pages = {p["page"]: p for p in summary["pages"]}
     assert pages["docs/bad.md"]["failed"] == 1
-    # good.md 的第一块与 bad.md 的第一块内容相同（缓存键只看内容）：它为恢复状态重跑，检查块新运行
-    assert {k: pages["docs/good.md"][k] for k in ("ran", "replayed", "cached", "failed")} == {
-        "ran": 1,
-        "replayed": 1,
-        "cached": 0,
-        "failed": 0,
-    }
+    # good.md 与 bad.md 同时运行（页面并行）；good.md 的第一块与 bad.md 的第一块内容相同（缓存键只看内容），
+    # 所以它可能新运行，也可能取自缓存后为恢复状态重跑——但两块都成功
+    good = pages["docs/good.md"]
+    assert good["failed"] == 0 and good["ran"] + good["replayed"] + good["cached"] == 2
 
 
 # ---------------------------------------------------------------- 2. 依赖报告
@@ -263,9 +260,9 @@ def test_build_summary_json_and_line(tmp_path):
     second.write_text(second.read_text(encoding="utf-8")[:40], encoding="utf-8")
     again = run_mkdocs_build(tmp_path / "site", config=config, env=env, timeout=300)
     assert again.returncode == 0, again.output[-3000:]
-    assert re.search(r"WARNING +-  execbook: \S*docs/index\.md:7: 执行缓存条目损坏", again.output), (
-        again.output[-2000:]
-    )
+    assert re.search(
+        r"WARNING +-  execbook: \S*docs/index\.md:7: 执行缓存条目损坏", again.output
+    ), again.output[-2000:]
     assert again.summary["totals"] == {
         "ran": 1,
         "replayed": 1,

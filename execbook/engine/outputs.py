@@ -5,6 +5,8 @@
 
 渲染出来的是 **HTML**，由 MkDocs 插件在 Markdown 转换**之后**放进页面（见 plugins/execute.py）：
 代码打印的任何东西都只是数据，不会被 Markdown、pymdownx.snippets 或公式扩展当作页面源文来解读。
+输出（文字、图、HTML）带 ``data-search-exclude``：Material 的搜索只索引正文与代码，不索引输出
+（日志、数字和 SVG 路径对搜索没有用，还会让构建变慢）；训练记录框照常可搜。
 """
 
 from __future__ import annotations
@@ -147,13 +149,15 @@ def text_block(text: str, title: str, limits: OutputLimits, byte_limit: int) -> 
     text = _cap_lines(text, limits.lines)
     text, omitted = _cut_bytes(text, max(byte_limit - 512, 256))
     code = (
-        f'<div class="language-text highlight dl-output"><span class="filename">{html.escape(title)}'
+        f'<div class="language-text highlight dl-output" data-search-exclude><span class="filename">'
+        f"{html.escape(title)}"
         f"</span><pre><span></span><code>{html.escape(text)}</code></pre></div>"
     )
     n = text.count("\n") + 1
     if n > limits.fold_lines:
         code = (
-            f'<details class="note"><summary>{html.escape(title)}（{n} 行，点击展开）</summary>'
+            f'<details class="note" data-search-exclude><summary>{html.escape(title)}（{n} 行，点击展开）'
+            "</summary>"
             f"{code}</details>"
         )
     return code, omitted > 0
@@ -164,7 +168,7 @@ def svg_inline(svg: str) -> str:
     svg = _SVG_PROLOG_RE.sub("", svg)
     svg = _SVG_METADATA_RE.sub("", svg)
     svg = " ".join(line.strip() for line in svg.strip().splitlines())
-    return f'<div class="dl-figure">{svg}</div>'
+    return f'<div class="dl-figure" data-search-exclude>{svg}</div>'
 
 
 def result_note(record: dict) -> str:
@@ -214,11 +218,11 @@ def render_output(o: dict, limits: OutputLimits, byte_limit: int) -> tuple[str, 
             png = base64.b64encode(png).decode()
         png = _text(png).replace("\n", "")
         return (
-            '<div class="dl-figure"><img alt="代码输出的图" '
+            '<div class="dl-figure" data-search-exclude><img alt="代码输出的图" '
             f'src="data:image/png;base64,{html.escape(png)}"></div>'
         ), False
     if "text/html" in data:
-        return f'<div class="dl-html">{_text(data["text/html"])}</div>', False
+        return f'<div class="dl-html" data-search-exclude>{_text(data["text/html"])}</div>', False
     if "text/plain" in data:
         return text_block(_text(data["text/plain"]), "结果", limits, byte_limit)
     return "", False

@@ -379,13 +379,25 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         return self._insert_after_title("\n".join(out), header)
 
     def on_page_content(self, html_text, page, config, files):
-        for token, html_out, block_where in self.rendered.pop(page.file.src_uri, []):
-            pattern = re.compile(r"(?:<p>\s*)?" + re.escape(token) + r"(?:\s*</p>)?")
-            html_text, n = pattern.subn(lambda _m, h=html_out: h, html_text, count=1)
-            if n != 1:
-                raise PluginError(
-                    f"{block_where}: 输出的位置在渲染后找不到了（代码块是否在不支持的结构里？）"
-                )
+        slots = self.rendered.pop(page.file.src_uri, [])
+        if slots:
+            # 一遍替换所有占位注释（Markdown 可能把它们包进 <p>）
+            pattern = re.compile(
+                r"(?:<p>\s*)?<!--execbook-output-" + self.nonce + r"-(\d+)-->(?:\s*</p>)?"
+            )
+            seen: set[int] = set()
+
+            def fill(m):
+                i = int(m.group(1))
+                seen.add(i)
+                return slots[i][1]
+
+            html_text = pattern.sub(fill, html_text)
+            for i, (_token, _html, block_where) in enumerate(slots):
+                if i not in seen:
+                    raise PluginError(
+                        f"{block_where}: 输出的位置在渲染后找不到了（代码块是否在不支持的结构里？）"
+                    )
         if page.file.src_uri.endswith(".ipynb"):
             html_text = self._rewrite_notebook_links(html_text, page, files)
         return html_text
