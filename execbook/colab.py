@@ -81,7 +81,9 @@ def colab_link_markdown(repo_url: str | None, nb_path: str, branch: str = COLAB_
         url = colab_url(repo_url, nb_path, branch)
     except ValueError:
         return ""
-    return f"[:simple-googlecolab: 在 Colab 中运行]({url}){{ .dl-colab target=_blank rel=noopener }}"
+    return (
+        f"[:simple-googlecolab: 在 Colab 中运行]({url}){{ .dl-colab target=_blank rel=noopener }}"
+    )
 
 
 def _skipped(name: str) -> bool:

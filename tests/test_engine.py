@@ -211,7 +211,9 @@ def test_long_output_is_folded_and_tqdm_keeps_final_line(tmp_path):
     assert text.startswith("progress 4/4\n"), text[:80]
     limits = OutputLimits()
     html = render_block(result.results[0].outputs, limits, Budget(limits.page_bytes), "page.md:1")
-    assert html.startswith('<details class="note" data-search-exclude><summary>输出（61 行，点击展开）</summary>')
+    assert html.startswith(
+        '<details class="note" data-search-exclude><summary>输出（61 行，点击展开）</summary>'
+    )
 
 
 # ---------------------------------------------------------------- 严格构建拒绝坏页面
@@ -235,7 +237,13 @@ def test_long_output_is_folded_and_tqdm_keeps_final_line(tmp_path):
             ["index.md", "no-such-anchor"],
         ),
     ],
-    ids=["failing-block", "failing-block-after-front-matter", "broken-link", "missing-image", "broken-anchor"],
+    ids=[
+        "failing-block",
+        "failing-block-after-front-matter",
+        "broken-link",
+        "missing-image",
+        "broken-anchor",
+    ],
 )
 def test_strict_build_rejects_bad_pages(tmp_path, page, expected):
     config = mini_site(tmp_path, page)

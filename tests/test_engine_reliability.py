@@ -29,7 +29,7 @@ from execbook.engine import (
     extract_blocks,
     fingerprint,
 )
-from execbook.engine.execute import cap_notebook_outputs
+from execbook.engine.execute import cap_notebook_outputs, notebook_bytes
 from execbook.engine.files import (
     KERNEL_DIR_PREFIX,
     atomic_write,
@@ -146,7 +146,9 @@ def test_store_and_notebook_caps():
         nb.cells.append(cell)
     hits = cap_notebook_outputs(nb.cells, 100_000, "docs/p.md")
     assert hits and "docs/p.md" in hits[0]
-    assert len(nbformat.v4.writes(nb).encode()) < 100_000
+    text = notebook_bytes(nb)  # 引擎写 notebook 的方式
+    assert len(text.encode()) < 100_000
+    nbformat.validate(nbformat.reads(text, as_version=4))
 
 
 def test_build_caps_page_and_download_notebook_and_reports_it(tmp_path):

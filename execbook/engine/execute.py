@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import platform
 import time
 from dataclasses import dataclass, field
@@ -214,13 +215,14 @@ def execute_page(
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
-def new_notebook(cells: list) -> object:
-    """nbformat 4 的 notebook（不做校验；cell id 按序号给出，同样的内容得到同样的文件）。"""
-    import nbformat
-
-    return nbformat.from_dict(
-        {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": KERNELSPEC}, "cells": cells}
-    )
+def new_notebook(cells: list) -> dict:
+    """nbformat 4 的 notebook（普通字典，不做校验；cell id 按序号给出，同样的内容得到同样的文件）。"""
+    return {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"kernelspec": KERNELSPEC},
+        "cells": cells,
+    }
 
 
 def markdown_cell(source: str, n: int) -> dict:
@@ -240,16 +242,13 @@ def code_cell(source: str, outputs: list[dict], n: int, tags: list[str] | None =
 
 
 def notebook_bytes(nb) -> str:
-    """notebook → JSON 文本（不做 nbformat 校验：输出来自内核，结构已知；校验要花时间）。"""
-    import nbformat
-
-    return nbformat.v4.writes(nb)
+    """notebook → JSON 文本，与 nbformat 写出的格式相同（缩进 1、键排序），但不做校验也不复制：
+    输出来自内核、结构已知；多行字符串保持为一个字符串（nbformat 的 schema 允许）。"""
+    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 def cap_notebook_outputs(cells, limit: int, where: str) -> list[str]:
     """下载/执行的 notebook：全部输出超过 limit 字节时，之后的输出换成一行说明。返回触到上限的记录。"""
-    import nbformat
-
     used, hits = 0, []
     for cell in cells:
         if cell.get("cell_type") != "code":
@@ -263,13 +262,11 @@ def cap_notebook_outputs(cells, limit: int, where: str) -> list[str]:
                         f"{where}: notebook 的输出超过上限 {limit} 字节，之后的输出没有放进 notebook"
                     )
                 kept.append(
-                    nbformat.from_dict(
-                        {
-                            "output_type": "stream",
-                            "name": "stdout",
-                            "text": f"（输出超过 notebook 上限 {limit} 字节，已省略；请在本地运行）\n",
-                        }
-                    )
+                    {
+                        "output_type": "stream",
+                        "name": "stdout",
+                        "text": f"（输出超过 notebook 上限 {limit} 字节，已省略；请在本地运行）\n",
+                    }
                 )
                 break
             used += n
@@ -289,16 +286,15 @@ def execute_notebook(
     max_bytes: int | None = None,
 ) -> PageResult:
     """运行 notebook（经同一个引擎与缓存），把带输出的副本原子地写到 out_path。"""
-    import nbformat
 
     nb, blocks = blocks_from_notebook(path)
     result = execute_page(Path(path), blocks, cache=cache, fp=fp, pool=pool, checker=checker)
     if result.failure is None:
         code_cells = [c for c in nb.cells if c.cell_type == "code"]
         for cell, r in zip(code_cells, result.results):
-            cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
+            cell["outputs"] = list(r.outputs)
         if max_bytes is not None:
-            result.notes += cap_notebook_outputs(nb.cells, max_bytes, display_path(path))
+            result.notes += cap_notebook_outputs(nb["cells"], max_bytes, display_path(path))
         atomic_write(out_path, notebook_bytes(nb), skip_same=True)
     return result
 

@@ -447,7 +447,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         if md:
             cells.append(markdown_cell(md, len(cells)))
         nb = new_notebook(cells)
-        hits = cap_notebook_outputs(nb.cells, self.limits.notebook_bytes, where)
+        hits = cap_notebook_outputs(nb["cells"], self.limits.notebook_bytes, where)
         for hit in hits:
             log.info("%s", hit)
         if hits:
