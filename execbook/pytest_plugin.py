@@ -7,6 +7,8 @@
 选项：
   --device {auto,cpu,cuda}  运行代码块用的设备（默认 auto：有 CUDA 就用，否则 CPU）。
   --rerun                   不用执行缓存，全部重新运行（缓存仍会被更新）。
+  --shard i/n               只运行第 i 个分片的页面（默认读 $EXECBOOK_SHARD；规则见 execbook/engine/shard.py）；
+                            其他测试不受影响。CI 用法：``python -m pytest docs --shard 1/2``。
 
 页面并行：收集了不止一页时，各页交给与构建相同的 PageRunner 同时运行（并行数 ``$EXECBOOK_WORKERS``，
 默认为核数）；测试项仍按顺序报告。
@@ -35,6 +37,7 @@ from .engine import (
 )
 from .engine.files import clean_stale_kernel_dirs
 from .engine.parallel import PageRunner, default_workers, kernel_threads
+from .engine.shard import ENV_SHARD, parse_shard, select
 from .mkdocs_config import snippet_settings
 from .paths import DOCS_DIR, REPO_ROOT, cache_dir, display_path
 
@@ -101,6 +104,12 @@ def pytest_addoption(parser):
         help="运行代码块用的设备（默认读 $D2L_DEVICE，否则 auto）",
     )
     group.addoption("--rerun", action="store_true", help="忽略执行缓存，全部重新运行")
+    group.addoption(
+        "--shard",
+        default=None,
+        metavar="i/n",
+        help=f"只运行第 i 个（共 n 个）分片的页面（默认读 ${ENV_SHARD}）",
+    )
 
 
 def pytest_configure(config):
@@ -113,6 +122,11 @@ def pytest_configure(config):
                 "--device cuda：这台机器上没有可用的 CUDA（torch.cuda.is_available() 为 False）"
             )
     os.environ["D2L_DEVICE"] = device
+    shard = config.getoption("--shard") or os.environ.get(ENV_SHARD, "").strip() or None
+    try:
+        config._execbook_shard = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise pytest.UsageError(f"--shard：{exc}") from None
     config.stash[_SESSION_KEY] = _Session(config)
 
 
@@ -120,6 +134,36 @@ def pytest_unconfigure(config):
     session = config.stash.get(_SESSION_KEY, None)
     if session is not None:
         session.finish()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """--shard i/n：只留下属于这个分片的页面的测试项（按收集到的全部页面分片，规则见 engine/shard.py）。"""
+    shard = getattr(config, "_execbook_shard", None)
+    if shard is None:
+        return
+    pages = {}
+    for item in items:
+        if isinstance(item, BlockItem | BrokenPageItem) and isinstance(item.parent, PageFile):
+            pages.setdefault(display_path(item.parent.path), 0)
+            pages[display_path(item.parent.path)] += 1
+    keep = select(pages, shard)
+    selected, deselected = [], []
+    for item in items:
+        page = item.parent if isinstance(item, BlockItem | BrokenPageItem) else None
+        if isinstance(page, PageFile) and display_path(page.path) not in keep:
+            deselected.append(item)
+        else:
+            selected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def pytest_report_header(config):
+    shard = getattr(config, "_execbook_shard", None)
+    if shard is not None:
+        return f"execbook: 分片 {shard[0]}/{shard[1]}（只运行这个分片的页面）"
+    return None
 
 
 def pytest_collection_finish(session):

@@ -36,6 +36,8 @@ TRAINING_FLAGS = ("--epochs", "--lr", "--batch-size", "--device", "--full")
 TRAINING = [p for p in SNIPPETS if p.stem not in NON_TRAINING]
 # 完整数据集上一轮要十几秒以上的程序：独立运行时只走一遍程序（--epochs 0），不做参数更新
 HEAVY = {"alexnet", "batch_norm", "googlenet", "lenet", "nin", "resnet", "vgg"}
+# 独立运行时的其他缩减：微调只预训练一轮
+EXTRA = {"fine_tuning": ("--pretrain-epochs", "1")}
 
 
 def run_snippet(path, *args, timeout=300, env=None):
@@ -97,6 +99,7 @@ def test_snippet_runs_alone(path, tmp_path):
         args = ()
     else:
         args = ("--epochs", "0" if path.stem in HEAVY else "1", "--device", "cpu")
+        args += EXTRA.get(path.stem, ())
     proc = run_snippet(path, *args)
     assert proc.returncode == 0, (
         f"{path.name} 运行失败：\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"

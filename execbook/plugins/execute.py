@@ -9,15 +9,24 @@
   ``<!--pytest.mark.check-->`` 块改写成折叠的「构建检查」；
 - ``on_page_content``：占位注释换成渲染好的输出 HTML（Markdown 转换之后：输出只是数据）；
 - ``on_post_build``：写构建摘要 JSON（``<cache_dir>/build-summary.json``），打印由它生成的一行摘要。
+
+``mkdocs serve``（由 ``on_startup(command="serve")`` 识别）：构建不等代码运行。缺输出的页面先显示占位说明
+（「本页代码正在运行……」），它们的代码在后台的 PageRunner 里运行（第一次构建写完站点之后才开始）；
+一页算完就改动一个被监视的文件（``<cache_dir>/serve/done``），MkDocs 重建，浏览器经 livereload 自动刷新。
+失败的块不让服务器停下：错误（页面:行号与 traceback）显示在那一页上；改好之后页面的缓存键变了，又在后台运行。
+``mkdocs build`` 照旧同步执行、严格：``on_post_page`` 保证占位说明和错误框绝不会出现在构建出的站点里。
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import posixpath
 import re
 import secrets
 import sys
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -32,12 +41,14 @@ from dlnotes.results import RESULT_MIME
 
 from ..engine import (
     BlockError,
+    BlockResult,
     BuildSummary,
     Cache,
     DependencyChecker,
     KernelPool,
     OutputLimits,
     PageResult,
+    block_keys,
     execute_notebook,
     execute_page,
     extract_blocks,
@@ -50,6 +61,7 @@ from ..engine.blocks import blocks_from_notebook, read_page
 from ..engine.execute import (
     cap_notebook_outputs,
     code_cell,
+    lookup,
     markdown_cell,
     new_notebook,
     notebook_bytes,
@@ -72,6 +84,26 @@ if not cache_log.handlers:
 # mkdocs.utils.meta 识别 front matter 的方式
 _FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
 CHECK_TITLE = "构建检查"
+# mkdocs serve 的占位说明与错误框（构建出的站点里绝不能有它们：on_post_page 检查这两个类名）
+PENDING_CLASS = "execbook-pending"
+FAILED_CLASS = "execbook-failed"
+PENDING_TITLE = "本页代码正在运行……"
+PENDING_TEXT = "输出计算完成后页面会自动刷新（mkdocs serve 在后台运行本页的代码块）。"
+
+
+def pending_html() -> str:
+    return (
+        f'<div class="admonition info {PENDING_CLASS}"><p class="admonition-title">'
+        f"{PENDING_TITLE}</p><p>{PENDING_TEXT}</p></div>"
+    )
+
+
+def failed_html(error: str, title: str = "代码块运行失败") -> str:
+    return (
+        f'<div class="admonition failure {FAILED_CLASS}"><p class="admonition-title">'
+        f"{html.escape(title)}</p><pre><code>{html.escape(error)}</code></pre>"
+        "<p>改好之后保存，mkdocs serve 会重新运行并刷新本页。</p></div>"
+    )
 
 
 class ExecuteConfig(Config):
@@ -89,6 +121,83 @@ class ExecuteConfig(Config):
 
 class ExecutePlugin(BasePlugin[ExecuteConfig]):
     supports_multiple_instances = False
+    serving = False  # mkdocs serve（on_startup 设定；直接调用 mkdocs 的 build() 时没有这个事件）
+    _background: PageRunner | None = None
+    _trigger_dir: Path | None = None
+
+    # ------------------------------------------------------------ mkdocs serve
+
+    def on_startup(self, *, command, dirty):
+        """有 on_startup 的插件在 mkdocs serve 的各次重建之间保留同一个实例（MkDocs ≥ 1.4）。"""
+        self.serving = command == "serve"
+        self._jobs: dict[tuple, object] = {}  # (页面, 各块的缓存键) → Future[PageResult]
+        self._queued: list = []  # 本次构建里缺输出的页面，构建写完后才交给后台
+        self._jobs_lock = threading.Lock()
+
+    def on_serve(self, server, config, builder):
+        """监视一个目录：后台一页算完就在里面写文件，MkDocs 重建，浏览器自动刷新。"""
+        self._trigger_dir = self.cache_root / "serve"
+        self._trigger_dir.mkdir(parents=True, exist_ok=True)
+        server.watch(str(self._trigger_dir))
+        if any(f.done() for f in self._jobs.values()):
+            self._poke()
+        return server
+
+    def _poke(self, *_):
+        if self._trigger_dir is not None:
+            atomic_write(self._trigger_dir / "done", f"{time.time()}\n")
+
+    def _background_result(self, path: Path, blocks, job) -> PageResult | None:
+        """serve：这一页的结果（全部有缓存，或后台已经算完）；还没算完返回 None（页面显示占位说明）。"""
+        keys = tuple(block_keys(blocks, self.fp))
+        ident = (str(path), keys)
+        with self._jobs_lock:
+            fut = self._jobs.get(ident)
+        if fut is not None and fut.done():
+            try:
+                return fut.result()
+            except Exception as exc:  # 引擎本身出错：显示在页面上
+                return PageResult(
+                    path,
+                    [BlockResult(blocks[0], "failed", error=f"{blocks[0].where}: {exc!r}")]
+                    + [BlockResult(b, "not-run") for b in blocks[1:]],
+                )
+        if fut is None:
+            with warnings.catch_warnings(record=True):
+                warnings.simplefilter("always")
+                _, first_miss = lookup(blocks, list(keys), self.cache, self.checker)
+            if first_miss is None:
+                return job(None)
+            with self._jobs_lock:
+                self._queued.append((ident, job))
+        return None
+
+    def _start_background(self):
+        """构建写完之后：把缺输出的页面交给后台（第一次构建不和代码抢 CPU，页面尽快可看）。"""
+        with self._jobs_lock:
+            queued, self._queued = self._queued, []
+            if not queued:
+                return
+            if self._background is None:
+                workers = default_workers()
+                self._background = PageRunner(workers, kernel_threads(workers))
+            for ident, job in queued:
+                if ident in self._jobs:
+                    continue
+                fut = self._background.submit(job)
+                fut.add_done_callback(self._poke)
+                self._jobs[ident] = fut
+        cache_log.info("mkdocs serve：%d 页的代码在后台运行，算完一页刷新一页", len(queued))
+
+    def _serve_run(self, path: Path, blocks, job) -> PageResult | None:
+        result = self._background_result(path, blocks, job)
+        if result is not None:
+            for note in result.notes:
+                log.info("%s", note)
+            self.summary.add(result)
+            if (failure := result.failure) is not None:
+                cache_log.error("%s", failure.error)
+        return result
 
     # ------------------------------------------------------------ config / build
 
@@ -125,6 +234,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self.nonce = secrets.token_hex(8)
         self.prefetched: dict[str, PageResult | BaseException] = {}
         self.rendered: dict[str, list[tuple[str, str, str]]] = {}  # src_uri → [(占位注释, HTML)]
+        self.status: dict[str, str] = {}  # serve：notebook 页面顶部的占位说明或错误框
         removed = self.cache.clean() + clean_stale_kernel_dirs()
         for p in removed:
             cache_log.info("清理了被中断的构建留下的 %s", p)
@@ -139,6 +249,9 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     def on_shutdown(self):
         self._close_pool()
+        if self._background is not None:
+            self._background.close()
+            self._background = None
 
     # ------------------------------------------------------------ files
 
@@ -161,9 +274,44 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             files.append(
                 File.generated(config, nb_uri, abs_src_path=str(self.nb_dir / "downloads" / nb_uri))
             )
-        if self.config.execute == "auto" and default_workers() > 1:
+        if self.config.execute == "auto" and default_workers() > 1 and not self.serving:
             self._prefetch(files)
+        if self.config.execute == "never":
+            self._require_all_cached(files)
         return files
+
+    def _require_all_cached(self, files: Files):
+        """DLNOTES_EXECUTE=never：先检查所有页面，一次列出每一个没有最新输出的页面（页面:行号）。"""
+        missing: list[str] = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for f in files.documentation_pages():
+                src = f.abs_src_path
+                if not src or not (
+                    src.endswith(".ipynb") or (src.endswith(".md") and f.src_uri in self.downloads)
+                ):
+                    continue
+                path = Path(src)
+                try:
+                    blocks = (
+                        blocks_from_notebook(path)[1]
+                        if src.endswith(".ipynb")
+                        else extract_blocks(path, read_page(path), snippets=self.snippets)
+                    )
+                except BlockError:
+                    continue  # 渲染这一页时报出
+                b = missing_blocks(blocks, self.cache, self.fp, self.checker)
+                if b is not None:
+                    missing.append(b.where)
+        for w in caught:
+            cache_log.warning("%s", w.message)
+        if missing and not self.serving:
+            raise PluginError(
+                f"{len(missing)} 页没有最新的执行输出（DLNOTES_EXECUTE=never 时构建不运行代码）：\n  "
+                + "\n  ".join(missing)
+                + "\n刷新：python -m pytest "
+                + " ".join(m.rsplit(":", 1)[0] for m in missing)
+            )
 
     def _prefetch(self, files: Files):
         """页面并行：在渲染任何页面之前，把所有页面与 notebook 交给 PageRunner 同时运行（或取缓存）。"""
@@ -248,20 +396,29 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         out = self.nb_dir / "executed" / page.file.src_uri
         if self.config.execute == "never":
             self._require_cached(src_path, blocks_from_notebook(src_path)[1])
-        result = self._run(
-            execute_notebook,
-            src_path,
-            out,
-            cache=self.cache,
-            fp=self.fp,
-            pool=self.pool,
-            checker=self.checker,
-            max_bytes=self.limits.notebook_bytes,
+        kwargs = dict(
+            cache=self.cache, fp=self.fp, checker=self.checker, max_bytes=self.limits.notebook_bytes
         )
+        if self._serving_auto():
+            result = self._serve_run(
+                src_path,
+                blocks_from_notebook(src_path)[1],
+                lambda pool: execute_notebook(src_path, out, pool=pool, **kwargs),
+            )
+            if result is None or result.failure is not None:  # 显示没有输出的 notebook 与说明
+                self.status[page.file.src_uri] = (
+                    pending_html() if result is None else failed_html(result.failure.error)
+                )
+                return page
+        else:
+            result = self._run(execute_notebook, src_path, out, pool=self.pool, **kwargs)
         if (failure := result.failure) is not None:
             raise PluginError(failure.error)
         page.file.abs_src_path = str(out)
         return page
+
+    def _serving_auto(self) -> bool:
+        return self.serving and self.config.execute == "auto"
 
     # ------------------------------------------------------------ markdown pages
 
@@ -320,17 +477,24 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                 )
         if self.config.execute == "never":
             self._require_cached(path, blocks)
-        result = self._run(
-            execute_page,
-            path,
-            blocks,
-            cache=self.cache,
-            fp=self.fp,
-            pool=self.pool,
-            checker=self.checker,
-        )
-        if (failure := result.failure) is not None:
-            raise PluginError(failure.error)
+        kwargs = dict(cache=self.cache, fp=self.fp, checker=self.checker)
+        status_html = ""
+        if self._serving_auto():
+            result = self._serve_run(
+                path, blocks, lambda pool: execute_page(path, blocks, pool=pool, **kwargs)
+            )
+            if result is None:  # 还在后台运行：代码照常显示，没有输出，标题下是占位说明
+                status_html = pending_html()
+                result = PageResult(path, [BlockResult(b, "not-run") for b in blocks])
+            elif (failure := result.failure) is not None:
+                status_html = failed_html(
+                    f"本页有代码块运行失败：{failure.block.where}（错误见该代码块下方）",
+                    "本页的输出不完整",
+                )
+        else:
+            result = self._run(execute_page, path, blocks, pool=self.pool, **kwargs)
+            if (failure := result.failure) is not None:
+                raise PluginError(failure.error)
 
         budget = Budget(self.limits.page_bytes)
         slots: list[tuple[str, str, str]] = []
@@ -340,6 +504,8 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             b = r.block
             if r.status == "skipped":
                 html_out = skip_note(b.skip_reason)
+            elif r.status == "failed":  # 只在 mkdocs serve 中出现（构建在上面就失败了）
+                html_out = failed_html(r.error or b.where)
             else:
                 html_out = render_block(r.outputs, self.limits, budget, b.where)
             for o in r.outputs:
@@ -354,7 +520,8 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                 inserts[b.end_lineno - offset] = ["", (b.indent + token), ""]
         for hit in budget.hits:
             log.info("%s", hit)
-        self.summary.pages[where]["notes"] += budget.hits
+        if where in self.summary.pages:  # serve：还在后台运行的页面不在摘要里
+            self.summary.pages[where]["notes"] += budget.hits
         self.rendered[page.file.src_uri] = slots
 
         out: list[str] = []
@@ -373,9 +540,13 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             if i in inserts:
                 out += inserts[i]
         nb_uri = self.downloads.get(page.file.src_uri)
-        if nb_uri:
+        if nb_uri:  # serve 中还没算完时 notebook 暂时没有输出
             self._write_download_notebook(full, result, self.nb_dir / "downloads" / nb_uri, where)
         header = self._page_header(nb_uri, result)
+        if status_html:
+            token = f"<!--execbook-output-{self.nonce}-{len(slots)}-->"
+            slots.append((token, status_html, where))
+            header = token + ("\n\n" + header if header else "")
         return self._insert_after_title("\n".join(out), header)
 
     def on_page_content(self, html_text, page, config, files):
@@ -400,7 +571,17 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                     )
         if page.file.src_uri.endswith(".ipynb"):
             html_text = self._rewrite_notebook_links(html_text, page, files)
+        if (status := self.status.pop(page.file.src_uri, None)) is not None:
+            html_text = status + html_text
         return html_text
+
+    def on_post_page(self, output, page, config):
+        """mkdocs build 绝不发布占位说明或错误框（它们只属于 mkdocs serve）。"""
+        if not self.serving and (PENDING_CLASS in output or FAILED_CLASS in output):
+            raise PluginError(
+                f"docs/{page.file.src_uri}：页面里有 mkdocs serve 的占位说明，不能发布"
+            )
+        return output
 
     def _page_header(self, nb_uri: str | None, result: PageResult) -> str:
         provs = [r.provenance for r in result.results if r.provenance]
@@ -476,5 +657,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self._close_pool()
         if self.config.execute == "plain":
             return
+        if self._serving_auto():
+            self._start_background()
         data = self.summary.write(self.summary_file)
         print(human_line(data, self.summary_file), flush=True)
