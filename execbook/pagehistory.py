@@ -1,6 +1,6 @@
 """MkDocs 钩子（mkdocs.yml 的 ``hooks:``）：没有 git 仓库的副本也能 ``mkdocs build --strict``。
 
-页面历史（最后更新与创建日期、贡献者）由两个插件从 git 读出：mkdocs-git-revision-date-localized-plugin
+页面历史（最后更新日期、贡献者）由两个插件从 git 读出：mkdocs-git-revision-date-localized-plugin
 （没有 git 记录时用构建日期，``fallback_to_build_date: true``）与 mkdocs-git-authors-plugin。后者在
 找不到 git 仓库时，即使设了 ``fallback_to_empty`` 也会记一条警告，使严格构建失败；所以在它之前
 （更高的优先级）检查一次：没有 git 仓库（例如从压缩包解开的副本）就关掉它，只显示日期。

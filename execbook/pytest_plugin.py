@@ -65,7 +65,7 @@ class _Session:
     def start_parallel(self, pages: list[PageFile]):
         """页面并行（与构建相同）：收集完成后把所有页面交给 PageRunner；测试项按顺序等各自页面的结果。"""
         workers = default_workers()
-        if workers < 2 or len(pages) < 2:
+        if workers < 2 or len(pages) < 2 or self.config.option.collectonly:
             return
         self.ensure()
         self.runner = PageRunner(workers, kernel_threads(workers))

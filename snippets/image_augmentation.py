@@ -5,7 +5,8 @@
 随机取参数，整批一次完成。然后在 Fashion-MNIST 上训练同一个小型卷积网络两次（不增广 / 在线增广），
 比较训练精度和测试精度。数据是完整的 Fashion-MNIST。
 
-默认只用前 400 张训练图片训练 40 个迭代周期，让不增广的模型明显过拟合；--full 使用全部训练图片。
+默认只用前 400 张训练图片训练 40 个迭代周期，让不增广的模型明显过拟合，并只在前 2000 张测试图片上评估
+（每轮都评估，两次训练共 80 次，完整测试集的评估会占去大部分时间）；--full 使用全部训练图片和全部测试图片。
 
 """
 # --8<-- [start:setup]
@@ -206,7 +207,10 @@ if num_train:  # 只用前 num_train 张训练图片：训练集小，过拟合�
     train_iter = dlnotes.TensorLoader(
         train_iter.X[:num_train], train_iter.y[:num_train], batch_size, shuffle=True,
         info=f"{train_iter.info}中的前 {num_train} 张训练图片", is_sample=train_iter.is_sample)
-print(train_iter.info)
+    # 每轮都要在测试集上评估（两次训练共 80 次），只用前 2000 张测试图片，省下大部分评估时间
+    test_iter = dlnotes.TensorLoader(test_iter.X[:2000], test_iter.y[:2000], 256,
+                                     info="测试集中的前 2000 张", is_sample=test_iter.is_sample)
+print(train_iter.info, "；", test_iter.info)
 # --8<-- [end:data]
 
 # --8<-- [start:model]
