@@ -287,7 +287,9 @@ def main(argv=None) -> int:
             config=without_git_plugins(work),
             strict=strict,
         )
-        page = work / (args.page if subset is None or args.page in subset else subset[0])
+        if subset is not None and args.page not in subset:
+            args.page = next((p for p in subset if p.endswith(".md")), subset[0])
+        page = work / args.page
         text = page.read_text(encoding="utf-8")
         blocks = [m.end() for m in re.finditer(r"^```python\n", text, re.M)]
         if not blocks:

@@ -26,6 +26,7 @@ OUTPUT_SHAPING_DISTS = (
     "torch",
     "numpy",
     "matplotlib",
+    "mplfonts",
     "ipython",
     "ipykernel",
     "matplotlib-inline",

@@ -39,6 +39,7 @@ from mkdocs.structure.files import File, Files
 
 from dlnotes.results import RESULT_MIME
 
+from ..colab import colab_link_markdown
 from ..engine import (
     BlockError,
     BlockResult,
@@ -202,6 +203,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
     # ------------------------------------------------------------ config / build
 
     def on_config(self, config):
+        self.repo_url = config.repo_url
         base = Path(config.config_file_path or ".").resolve().parent
         self.cache_root = (base / self.config.cache_dir).resolve()
         self.nb_dir = self.cache_root / "notebooks"
@@ -590,6 +592,10 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             parts.append(
                 f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}"
             )
+            # 在 Colab 中运行：打开发布分支里执行过的同一个 notebook（见 execbook/colab.py）；
+            # 只是一个链接，读者点击之前不发任何请求
+            if colab := colab_link_markdown(self.repo_url, nb_uri):
+                parts.append(colab)
         if provs:
             date = max(p.get("date", "") for p in provs)
             devices = sorted({p.get("device", "?") for p in provs})
