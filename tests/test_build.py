@@ -77,10 +77,10 @@ def test_results_page_is_generated_from_recorded_runs(built_site):
     assert rows >= 12, f"实验结果表只有 {rows} 行"
     for model in ("LeNet", "ResNet", "softmax", "多层感知机"):
         assert model in body, f"实验结果表里没有 {model}"
-    assert (
-        "样本 1" in body and "Fashion-MNIST 离线样本" in html
-    )  # 每行写明数据，样本不冒充完整数据集
-    assert "0.78" in body  # d2l-zh 发布的 LeNet 结果作为对照
+    # 每行写明数据；默认构建用完整数据集，离线样本不会悄悄混进来
+    assert "数据 A" in body and "Fashion-MNIST 完整数据集" in html
+    assert "离线样本" not in html and "**样本" not in body
+    assert "0.779" in body  # d2l-zh 发布的 LeNet 结果（6.6 节）作为对照
 
 
 def test_glossary_and_reflections_are_generated(built_site):

@@ -116,9 +116,15 @@ def test_site_workflow_builds_tests_and_deploys():
     key_step = next(s for s in build["steps"] if s.get("id") == "cache-key")
     for part in ("requirements.txt", "dlnotes/**/*.py", "snippets/**", "docs/**"):
         assert part in key_step["run"]
-    restore = uses["actions/cache/restore"]["with"]
+    step = {s.get("id"): s for s in build["steps"]}
+    restore = step["exec-cache"]["with"]
+    assert step["exec-cache"]["uses"].startswith("actions/cache/restore@")
     assert restore["path"] == ".cache/dlnotes" and restore["restore-keys"].strip()
-    assert "always()" in uses["actions/cache/save"]["if"]
+    saves = [s for s in build["steps"] if s.get("uses", "").startswith("actions/cache/save@")]
+    # 失败的运行也保存已算好的部分
+    assert any("always()" in s["if"] and s["with"]["path"] == ".cache/dlnotes" for s in saves)
+    # 拉取请求：把 main 的输出与本次的输出逐块对比，写进作业摘要
+    assert "python -m execbook.diff" in runs and "GITHUB_STEP_SUMMARY" in runs
     # 离线副本作为 artifact 上传
     offline = next(s for s in build["steps"] if s.get("env", {}).get("OFFLINE") == "true")
     assert "mkdocs build --strict" in offline["run"]
