@@ -222,7 +222,7 @@ def seq_data_iter_random(corpus, batch_size: int, num_steps: int):
     shifted by one token. Uses Python's ``random`` (seed it with ``dlnotes.set_seed``).
     """
     # 从随机偏移量开始对序列进行分区，随机范围包括 num_steps-1
-    corpus = corpus[random.randint(0, num_steps - 1):]
+    corpus = corpus[random.randint(0, num_steps - 1) :]
     # 减去 1，是因为我们需要考虑标签
     num_subseqs = (len(corpus) - 1) // num_steps
     # 长度为 num_steps 的子序列的起始索引
@@ -232,11 +232,11 @@ def seq_data_iter_random(corpus, batch_size: int, num_steps: int):
 
     def data(pos):
         # 返回从 pos 位置开始的长度为 num_steps 的序列
-        return corpus[pos: pos + num_steps]
+        return corpus[pos : pos + num_steps]
 
     num_batches = num_subseqs // batch_size
     for i in range(0, batch_size * num_batches, batch_size):
-        initial_indices_per_batch = initial_indices[i: i + batch_size]
+        initial_indices_per_batch = initial_indices[i : i + batch_size]
         X = [data(j) for j in initial_indices_per_batch]
         Y = [data(j + 1) for j in initial_indices_per_batch]
         yield torch.tensor(X), torch.tensor(Y)
@@ -250,13 +250,13 @@ def seq_data_iter_sequential(corpus, batch_size: int, num_steps: int):
     # 从随机偏移量开始划分序列
     offset = random.randint(0, num_steps)
     num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
-    Xs = torch.tensor(corpus[offset: offset + num_tokens])
-    Ys = torch.tensor(corpus[offset + 1: offset + 1 + num_tokens])
+    Xs = torch.tensor(corpus[offset : offset + num_tokens])
+    Ys = torch.tensor(corpus[offset + 1 : offset + 1 + num_tokens])
     Xs, Ys = Xs.reshape(batch_size, -1), Ys.reshape(batch_size, -1)
     num_batches = Xs.shape[1] // num_steps
     for i in range(0, num_steps * num_batches, num_steps):
-        X = Xs[:, i: i + num_steps]
-        Y = Ys[:, i: i + num_steps]
+        X = Xs[:, i : i + num_steps]
+        Y = Ys[:, i : i + num_steps]
         yield X, Y
 
 
@@ -289,8 +289,9 @@ class SeqDataLoader:
         return (len(self.corpus) - 1) // self.num_steps // self.batch_size
 
 
-def load_data_text(batch_size: int, num_steps: int, use_random_iter: bool = False,
-                   max_tokens: int = 10000):
+def load_data_text(
+    batch_size: int, num_steps: int, use_random_iter: bool = False, max_tokens: int = 10000
+):
     """返回语料的迭代器和词表（相当于 d2l 的 ``load_data_time_machine``）。
 
     Return ``(data_iter, vocab)`` for the character-level corpus of the site's notes.
@@ -309,10 +310,15 @@ def main(argv=None) -> int:
         description="重新生成字符级语料 dlnotes/data/corpus.txt（笔记的中文正文）/ "
         "rebuild the character-level corpus from the source notes",
     )
-    parser.add_argument("--rebuild-corpus", metavar="SEEDS_DIR", required=True,
-                        help="笔记目录（其中的 *.txt 按文件名排序读取）")
-    parser.add_argument("--output", metavar="PATH", default=str(CORPUS_PATH),
-                        help=f"输出文件（默认 {CORPUS_PATH}）")
+    parser.add_argument(
+        "--rebuild-corpus",
+        metavar="SEEDS_DIR",
+        required=True,
+        help="笔记目录（其中的 *.txt 按文件名排序读取）",
+    )
+    parser.add_argument(
+        "--output", metavar="PATH", default=str(CORPUS_PATH), help=f"输出文件（默认 {CORPUS_PATH}）"
+    )
     args = parser.parse_args(argv)
     text = build_corpus(args.rebuild_corpus)
     out = Path(args.output)

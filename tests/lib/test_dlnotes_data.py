@@ -21,7 +21,7 @@ import torch
 from dlnotes import data as D
 from dlnotes.data import download, loader, source
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REAL_SAMPLE = REPO.parent / "shared" / "data" / source.SAMPLE_SUBDIR
 DEBIAN_DIR = Path("/usr/share/datasets") / source.FULL_SUBDIR
 N_TRAIN, N_TEST = 30, 20

@@ -1,6 +1,6 @@
 """探测 snippet 是否真的在选定的设备上训练（tests/test_snippets.py 以子进程运行本脚本）。
 
-用法：``python tests/device_probe.py snippets/a.py snippets/b.py ... -- ARGS...``，每个程序以
+用法：``python tests/site/device_probe.py snippets/a.py snippets/b.py ... -- ARGS...``，每个程序以
 ``ARGS`` 为命令行参数运行（同一个进程依次运行，torch 和数据只加载一次），最后一行打印 JSON
 ``{程序名: 结果}``。
 

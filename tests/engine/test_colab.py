@@ -13,7 +13,7 @@ import pytest
 
 from execbook import colab
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REPO_URL = "https://github.com/d2l-notes/d2l-notes"
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError
 
 from execbook.plugins.execute import PENDING_CLASS, PENDING_TITLE, ExecutePlugin, pending_html
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 SLOW = """\
 # 首页

@@ -15,7 +15,7 @@ import yaml
 
 from execbook.mkdocs_config import load as load_mkdocs_yml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PLUGINS = ("git-revision-date-localized", "git-authors")
 
 

@@ -1,6 +1,6 @@
 """发布与贡献流程：GitHub Actions 工作流（actionlint）、pre-commit 配置、404 页、sitemap、离线副本。
 
-离线副本的测试名字都以 ``test_offline_copy`` 开头：``python -m pytest tests/test_publishing.py -k offline_copy``。
+离线副本的测试名字都以 ``test_offline_copy`` 开头：``python -m pytest tests/site/test_publishing.py -k offline_copy``。
 它们用 ``OFFLINE=true`` 把整个站点再构建一次（页面输出取自执行缓存：正常的 ``python -m pytest``
 先运行 docs/ 中的页面），然后在无头 Chromium 里通过 file:// 打开。
 """

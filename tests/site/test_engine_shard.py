@@ -14,7 +14,7 @@ import pytest
 from execbook.cache import merge
 from execbook.engine.shard import assign, parse_shard, select
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 PAGE = """\
 # {title}

@@ -3,7 +3,7 @@
 每个元素都必须存在、可见（否则测试失败）；设置 ``DLNOTES_SCREENSHOTS=目录`` 时把截图写进去，
 README 用的是 ``docs/assets/readme-*.png``：
 
-    DLNOTES_SCREENSHOTS=docs/assets python -m pytest tests/test_screenshots.py
+    DLNOTES_SCREENSHOTS=docs/assets python -m pytest tests/site/test_screenshots.py
 """
 
 from __future__ import annotations

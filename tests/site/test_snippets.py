@@ -146,9 +146,9 @@ def test_only_training_programs_take_training_flags(help_texts):
 
 
 def _probe(paths, args, env):
-    """在假装有 GPU 的进程里依次运行程序（tests/device_probe.py），返回 {程序: 结果}。"""
+    """在假装有 GPU 的进程里依次运行程序（tests/site/device_probe.py），返回 {程序: 结果}。"""
     env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **env}
-    cmd = [sys.executable, str(REPO / "tests" / "device_probe.py"), *map(str, paths), "--", *args]
+    cmd = [sys.executable, str(REPO / "tests" / "site" / "device_probe.py"), *map(str, paths), "--", *args]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -166,7 +166,7 @@ def test_training_programs_honour_the_device(how, args, env):
     """每个训练程序都在选定的设备上训练：在第一次反向传播之前，把张量放到了那个设备上。
 
     只有 CPU 的机器上，探测进程假装有一块 GPU，并在张量第一次被放到 CUDA 上时停下（见
-    tests/device_probe.py）；一个校验了 --device 却在 CPU 上训练的程序会先做反向传播，被报告为 "cpu"。
+    tests/site/device_probe.py）；一个校验了 --device 却在 CPU 上训练的程序会先做反向传播，被报告为 "cpu"。
     """
     results = _probe(TRAINING, args, env)
     wrong = {name: result for name, result in results.items() if result != "device"}
