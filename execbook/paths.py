@@ -27,7 +27,6 @@ def _find_root() -> Path:
 
 REPO_ROOT = _find_root()
 DOCS_DIR = REPO_ROOT / "docs"
-SNIPPETS_DIR = REPO_ROOT / "snippets"
 HELPER_DIR = REPO_ROOT / "dlnotes"
 
 

@@ -1,7 +1,10 @@
-"""测试共用的夹具：一次严格构建（整个会话共用），以及仓库路径。"""
+"""测试共用的夹具：一次严格构建（整个会话共用）、它的本地服务器与无头 Chromium，以及仓库路径；
+``require``：缺少前提时在贡献者机器上跳过（写明原因），在 CI（``CI=true``）中失败。"""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import re
@@ -10,6 +13,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +23,37 @@ from execbook.engine.summary import SUMMARY_NAME
 from execbook.mkdocs_config import load as load_mkdocs_yml
 
 REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"  # 源笔记（CI 与项目机器上在仓库旁边）
+CHROMIUM = "/usr/bin/chromium"  # Debian 的 chromium（CI 用 apt-get 安装）
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--allow-file-access-from-files",  # 离线副本（file://）的搜索索引与 iframe-worker
+]
 
 # pytester：pytest 插件的测试在子进程里运行 pytest
 pytest_plugins = ("pytester",)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: object, reason: str) -> None:
+    """测试的前提（源笔记、离线样本、Chromium……）：不满足时在本地跳过并写明原因，在 CI 中失败。
+
+    CI 设置 ``CI=true``，并且总是准备好这些前提，所以 CI 里永远不会悄悄跳过。
+    """
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"CI 中缺少测试的前提：{reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @dataclass
@@ -111,6 +143,39 @@ def built_site(tmp_path_factory) -> Build:
     build = run_mkdocs_build(tmp_path_factory.mktemp("site") / "site", env={"SITE_URL": site_url})
     build.site_url, build.port = site_url, port
     return build
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built_site):
+    """在 built_site.site_url 上提供构建好的站点（浏览器测试与 README 截图共用）。"""
+    if built_site.returncode != 0:
+        pytest.fail("站点构建失败，无法做浏览器测试：\n" + built_site.output[-3000:])
+    handler = functools.partial(_QuietHandler, directory=str(built_site.site))
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", built_site.port or 0), handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}/"
+    srv.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """无头的系统 Chromium（Playwright 驱动），整个会话共用一个；每个测试开自己的 context/page。"""
+    require(
+        Path(CHROMIUM).exists(),
+        f"没有 {CHROMIUM}：浏览器测试需要系统 Chromium（apt-get install -y chromium；CI 会安装）",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 def mkdocs_config() -> dict:

@@ -26,8 +26,6 @@ class Cache:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
-    _path = path  # 旧名字
-
     @staticmethod
     def _checksum(payload: dict) -> str:
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

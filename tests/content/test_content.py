@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, SEEDS, require
 
 DOCS = REPO / "docs"
-SEEDS = REPO.parent / "shared" / "seeds"
 PAGES = sorted(p for p in DOCS.rglob("*.md") if "_includes" not in p.parts and p.name != "404.md")
 NOTEBOOKS = sorted(DOCS.rglob("*.ipynb"))
 
@@ -30,6 +29,12 @@ def seed_image_refs() -> list[tuple[str, str]]:
         for pat in IMAGE_PATTERNS:
             refs += [(seed.name, m.group(1).strip()) for m in pat.finditer(text)]
     return refs
+
+
+def require_seeds() -> None:
+    require(
+        SEEDS.is_dir(), f"没有源笔记目录 {SEEDS}（CI 与项目机器上位于仓库旁边的 ../shared/seeds）"
+    )
 
 
 def rel(p: Path) -> str:
@@ -71,17 +76,22 @@ def test_code_fences_and_math_blocks(page):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[rel(p) for p in NOTEBOOKS])
 def test_notebooks_are_stored_without_outputs(nb):
+    """notebook 提交时不带输出、执行序号和多余元数据（构建会执行它；pre-commit 的 nbstripout 钩子保证）。"""
     data = json.loads(nb.read_text(encoding="utf-8"))
+    volatile = {"ExecuteTime", "execution", "collapsed", "scrolled", "colab", "vscode"}
+    problems = []
     for i, cell in enumerate(data["cells"], start=1):
-        if cell["cell_type"] == "code":
-            assert not cell.get("outputs") and cell.get("execution_count") is None, (
-                f"{rel(nb)} 的第 {i} 个 cell 带着输出：notebook 提交时不带输出，构建会执行它"
-            )
+        if cell.get("outputs") or cell.get("execution_count") is not None:
+            problems.append(f"第 {i} 个 cell 带有输出或执行序号")
+        if stray := volatile & set(cell.get("metadata", {})):
+            problems.append(f"第 {i} 个 cell：多余的元数据 {sorted(stray)}")
+    if stray := {"widgets", "signature", "colab", "vscode"} & set(data.get("metadata", {})):
+        problems.append(f"多余的 notebook 元数据 {sorted(stray)}")
+    assert not problems, f"{rel(nb)}（请运行 nbstripout）：\n" + "\n".join(problems)
 
 
 def test_every_seed_image_has_a_recorded_replacement():
-    if not SEEDS.is_dir():
-        pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
+    require_seeds()
     refs = seed_image_refs()
     assert len(refs) >= 85, f"只找到 {len(refs)} 个图片引用——抽取规则出错了？"
     table = "\n".join(
@@ -99,7 +109,9 @@ def test_every_seed_image_has_a_recorded_replacement():
 def test_sources_page_embeds_the_maps():
     text = (DOCS / "appendix" / "sources.md").read_text(encoding="utf-8")
     for kind in ("image-map", "section-map"):
-        for part in sorted((DOCS / "_includes" / kind).glob("*.md")):
+        parts = sorted((DOCS / "_includes" / kind).glob("*.md"))
+        assert parts, f"docs/_includes/{kind}/ 里没有表格"
+        for part in parts:
             assert f"docs/_includes/{kind}/{part.name}" in text, (
                 f"来源与致谢页没有嵌入 {kind}/{part.name}"
             )
@@ -107,8 +119,7 @@ def test_sources_page_embeds_the_maps():
 
 def test_every_seed_heading_has_a_home():
     """源笔记的每个标题都登记在「各笔记的每一节在本站的位置」表中（按标题文字匹配）。"""
-    if not SEEDS.is_dir():
-        pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
+    require_seeds()
 
     def norm(s: str) -> str:
         return re.sub(r"[\s*_`$\\{}()（）:：，,、?？!！.。'\"=-]", "", s).lower()
@@ -170,8 +181,7 @@ def test_footnotes_are_corrections_or_remarks(page):
 
 def test_quoted_originals_are_in_the_notes():
     """更正里「原笔记（笔记X）写作「…」」引用的文字确实出现在笔记X中（不含公式和代码的引文）。"""
-    if not SEEDS.is_dir():
-        pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
+    require_seeds()
     checked, missing = 0, []
     for page in PAGES:
         for m in FOOTNOTE_RE.finditer(page.read_text(encoding="utf-8")):
@@ -207,8 +217,7 @@ def _boxes(text: str):
 def test_boxes_attributed_to_a_note_hold_its_words(page):
     """标题里点名某份笔记的框（「笔记X原文」「学习感悟（笔记X）」）只放这份笔记的原话；
     其他框（编者的讲解）标题里不写笔记名，要写就用「关于笔记X……」。"""
-    if not SEEDS.is_dir():
-        pytest.skip(f"没有源笔记目录 {SEEDS}（CI 中位于 ../shared/seeds）")
+    require_seeds()
     problems = []
     for lineno, kind, title, body in _boxes(page.read_text(encoding="utf-8")):
         m = re.search(r"笔记([一二三四五])", title)

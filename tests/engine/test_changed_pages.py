@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, require
 from execbook import changed
 
 
@@ -236,8 +237,7 @@ def test_module_entry_point_in_the_real_repo():
 
 def test_without_files_uses_git_changes(repo, capsys):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    if subprocess.run(["git", "--version"], capture_output=True).returncode != 0:
-        pytest.skip("没有 git")
+    require(shutil.which("git"), "没有 git：要比较的改动来自 git")
     for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
         subprocess.run(git + cmd, cwd=repo, check=True, capture_output=True)
     assert changed.git_changed_files(repo) == []

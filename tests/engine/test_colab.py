@@ -6,14 +6,13 @@ import json
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
+from conftest import REPO
 from execbook import colab
 
-REPO = Path(__file__).resolve().parents[2]
 REPO_URL = "https://github.com/d2l-notes/d2l-notes"
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from conftest import REPO
 from execbook import report
 
 SUMMARY = {
@@ -156,7 +157,7 @@ def test_html_and_placeholder():
 
 
 def test_page_file_has_placeholder():
-    text = (report.Path(__file__).parents[2] / "docs/appendix/build-report.md").read_text("utf-8")
+    text = (REPO / "docs/appendix/build-report.md").read_text("utf-8")
     assert text.count(report.REPORT_PLACEHOLDER) == 1
 
 

@@ -1,6 +1,7 @@
 """dlnotes.cli.parse_args。"""
 
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -186,9 +187,7 @@ def test_not_a_kernel_when_ipykernel_only_imported(monkeypatch):
 
 def test_inside_a_real_kernel(tmp_path, monkeypatch):
     """在真正的 Jupyter 内核里：忽略内核的 argv，读取 $DLNOTES_ARGS；report_result 以 MIME 显示。"""
-    jupyter_client = pytest.importorskip("jupyter_client", reason="jupyter_client is not installed")
-    pytest.importorskip("ipykernel", reason="ipykernel is not installed")
-    from pathlib import Path
+    import jupyter_client.manager
 
     import dlnotes
 

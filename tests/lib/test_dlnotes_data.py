@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import REPO, require
 from dlnotes import data as D
 from dlnotes.data import download, loader, source
 
-REPO = Path(__file__).resolve().parents[2]
 REAL_SAMPLE = REPO.parent / "shared" / "data" / source.SAMPLE_SUBDIR
 DEBIAN_DIR = Path("/usr/share/datasets") / source.FULL_SUBDIR
 N_TRAIN, N_TEST = 30, 20
@@ -114,12 +114,17 @@ def full(monkeypatch):
     return make
 
 
+def require_sample() -> None:
+    require(
+        all((REAL_SAMPLE / spec.name).is_file() for spec in source.SAMPLE_FILES.values()),
+        f"离线样本不在 {REAL_SAMPLE}：项目机器与 CI 上它总在仓库旁边的 shared/data/ 中",
+    )
+
+
 @pytest.fixture
 def sample_root(tmp_path):
     """只含真实离线样本的数据目录（链接到 ../shared/data/fashion-mnist-sample）。"""
-    assert (REAL_SAMPLE / source.SAMPLE_FILES["images"].name).is_file(), (
-        f"离线样本不在 {REAL_SAMPLE}：项目机器与 CI 上它总在仓库旁边的 shared/data/ 中"
-    )
+    require_sample()
     root = tmp_path / "data"
     root.mkdir()
     (root / source.SAMPLE_SUBDIR).symlink_to(REAL_SAMPLE, target_is_directory=True)
@@ -239,6 +244,7 @@ def test_decompressed_md5_ignores_the_gzip_header(tmp_path):
 
 def test_debian_style_normalised_gzip_is_accepted(tmp_path, monkeypatch):
     """真实样本换一种 gzip 头（不同的 mtime、文件名、压缩级别）后，仍按解压后内容通过校验。"""
+    require_sample()
     d = tmp_path / "data" / source.SAMPLE_SUBDIR
     for spec in source.SAMPLE_FILES.values():
         raw = gzip.decompress((REAL_SAMPLE / spec.name).read_bytes())
@@ -264,8 +270,10 @@ def test_full_set_in_both_gzip_flavours_is_accepted(full, tmp_path, monkeypatch)
 
 def test_debian_package_is_accepted(monkeypatch):
     """项目机器与 CI 上安装了 dataset-fashion-mnist：它的文件（gzip 头与官方不同）按内容通过校验。"""
-    if not DEBIAN_DIR.is_dir():
-        pytest.skip(f"{DEBIAN_DIR} 不存在（没有安装 Debian 软件包 {source.DEBIAN_PACKAGE}）")
+    require(
+        DEBIAN_DIR.is_dir(),
+        f"{DEBIAN_DIR} 不存在（没有安装 Debian 软件包 {source.DEBIAN_PACKAGE}；CI 会安装）",
+    )
     monkeypatch.delenv("DLNOTES_SYSTEM_DATA_DIRS")
     monkeypatch.setenv("D2L_DATA_DIR", "/nonexistent-dlnotes-data")
     monkeypatch.setenv("DLNOTES_OFFLINE", "1")

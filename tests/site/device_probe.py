@@ -36,9 +36,6 @@ def _lazy_init():
     raise _ReachedDevice
 
 
-_backward = torch.autograd.backward
-
-
 def _checked_backward(tensors, *args, **kwargs):
     raise _TrainedOnCPU
 

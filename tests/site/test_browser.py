@@ -6,64 +6,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _chromium_or_skip():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"没有 {CHROMIUM}：浏览器测试需要系统 Chromium（apt-get install -y chromium；CI 会安装）"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("没有安装 playwright（pip install -r requirements.txt）")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(built_site):
-    if built_site.returncode != 0:
-        pytest.fail("站点构建失败，无法做浏览器测试：\n" + built_site.output[-3000:])
-    handler = functools.partial(_QuietHandler, directory=str(built_site.site))
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", built_site.port or 0), handler)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}/"
-    srv.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def site_pages(site: Path) -> list[str]:

@@ -6,6 +6,7 @@ import json
 import textwrap
 from pathlib import Path
 
+from conftest import mini_site, run_mkdocs_build
 from execbook.engine import Cache, KernelPool, execute_page, extract_blocks, fingerprint
 from execbook.engine.parallel import PageRunner, kernel_threads
 
@@ -79,7 +80,6 @@ def test_build_runs_pages_in_parallel_and_never_build_uses_the_result(tmp_path):
     """mkdocs build：两页同时运行（EXECBOOK_WORKERS=2），之后 DLNOTES_EXECUTE=never 的构建只用缓存。"""
     import re
 
-    from conftest import mini_site, run_mkdocs_build
 
     log = tmp_path / "log"
     log.mkdir()

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
+from conftest import REPO, free_port, mini_site
 from execbook.plugins.execute import PENDING_CLASS, PENDING_TITLE, ExecutePlugin, pending_html
 
-REPO = Path(__file__).resolve().parents[2]
 
 SLOW = """\
 # 首页
@@ -79,7 +79,6 @@ def test_build_refuses_to_publish_a_placeholder():
 
 
 def test_serve_shows_placeholder_then_outputs_and_recovers_from_errors(tmp_path):
-    from conftest import free_port, mini_site
 
     config = mini_site(tmp_path, SLOW, files={"docs/bad.md": BROKEN}, nav=["bad.md"])
     port = free_port()

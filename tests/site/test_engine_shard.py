@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO, mini_site, run_mkdocs_build
 from execbook.cache import merge
 from execbook.engine.shard import assign, parse_shard, select
 
-REPO = Path(__file__).resolve().parents[2]
 
 PAGE = """\
 # {title}
@@ -98,7 +98,6 @@ def test_merge_rejects_tampered_entries(tmp_path):
 
 
 def test_shards_merge_and_never_build_equals_single_build(tmp_path):
-    from conftest import mini_site, run_mkdocs_build
 
     files = {
         f"docs/p{i}.md": PAGE.format(title=f"第 {i} 页", name=f"p{i}", seed=i) for i in (1, 2, 3)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import REPO, require
 from execbook.mkdocs_config import load as load_mkdocs_yml
 
-REPO = Path(__file__).resolve().parents[2]
 PLUGINS = ("git-revision-date-localized", "git-authors")
 
 
@@ -81,8 +81,7 @@ def footer(site: Path, page: str) -> str:
 
 @pytest.fixture(scope="module")
 def history_repo(tmp_path_factory) -> Path:
-    if shutil.which("git") is None:
-        pytest.skip("没有 git：页面历史来自 git")
+    require(shutil.which("git"), "没有 git：页面历史来自 git")
     root = tmp_path_factory.mktemp("history") / "src"
     (root / "docs").mkdir(parents=True)
     (root / "mkdocs.yml").write_text(

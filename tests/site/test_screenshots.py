@@ -1,6 +1,6 @@
 """README 的截图：从浏览器测试构建的站点中截取读者能看到的新元素（issue 13）。
 
-每个元素都必须存在、可见（否则测试失败）；设置 ``DLNOTES_SCREENSHOTS=目录`` 时把截图写进去，
+夹具 server 与 browser 来自 tests/conftest.py。每个元素都必须存在、可见（否则测试失败）；设置 ``DLNOTES_SCREENSHOTS=目录`` 时把截图写进去，
 README 用的是 ``docs/assets/readme-*.png``：
 
     DLNOTES_SCREENSHOTS=docs/assets python -m pytest tests/site/test_screenshots.py
@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import pytest
-from test_browser import browser, server  # noqa: F401  （浏览器测试的夹具：构建好的站点与 Chromium）
 
 # (截图名, 页面, CSS 选择器, 元素中必须出现的文字)
 SHOTS = [
@@ -34,7 +33,7 @@ MAX_HEIGHT = 720  # 长的元素（构建报告的表格）只截上面这一段
 
 
 @pytest.mark.parametrize(("name", "url", "selector", "text"), SHOTS, ids=[s[0] for s in SHOTS])
-def test_readme_element(server, browser, name, url, selector, text):  # noqa: F811
+def test_readme_element(server, browser, name, url, selector, text):
     page = browser.new_page(viewport={"width": 1100, "height": 900}, device_scale_factor=1)
     try:
         page.goto(server + url, wait_until="load")

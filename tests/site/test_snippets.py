@@ -137,6 +137,11 @@ def test_usage_comes_from_argparse(help_texts):
 
 
 def test_only_training_programs_take_training_flags(help_texts):
+    stems = {p.stem for p in SNIPPETS}
+    assert NON_TRAINING < stems and HEAVY < stems, (
+        "NON_TRAINING/HEAVY 中有不存在的程序：",
+        sorted((NON_TRAINING | HEAVY) - stems),
+    )
     for path in SNIPPETS:
         options = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_texts[path.stem]))
         if path.stem in NON_TRAINING:
@@ -148,7 +153,13 @@ def test_only_training_programs_take_training_flags(help_texts):
 def _probe(paths, args, env):
     """在假装有 GPU 的进程里依次运行程序（tests/site/device_probe.py），返回 {程序: 结果}。"""
     env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **env}
-    cmd = [sys.executable, str(REPO / "tests" / "site" / "device_probe.py"), *map(str, paths), "--", *args]
+    cmd = [
+        sys.executable,
+        str(REPO / "tests" / "site" / "device_probe.py"),
+        *map(str, paths),
+        "--",
+        *args,
+    ]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
