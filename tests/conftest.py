@@ -163,9 +163,13 @@ def server(built_site):
     srv.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """无头的系统 Chromium（Playwright 驱动），整个会话共用一个；每个测试开自己的 context/page。"""
+    """无头的系统 Chromium（Playwright 驱动）；每个测试开自己的 context/page。
+
+    按模块启动：Playwright 的同步 API 在活动期间占着本线程的事件循环，不能拖到之后在进程内
+    运行内核（nbclient）的测试里。
+    """
     require(
         Path(CHROMIUM).exists(),
         f"没有 {CHROMIUM}：浏览器测试需要系统 Chromium（apt-get install -y chromium；CI 会安装）",
