@@ -28,6 +28,16 @@ SHOTS = [
         "年",  # 本地化的日期，例如「2026年11月29日」
     ),
     ("build-report", "appendix/build-report/", "article.md-content__inner", "各页"),
+    (
+        "colab",
+        "chapter_linear-networks/linear-regression-impl/",
+        ".dl-page-meta a.dl-colab",
+        "在 Colab 中运行",
+    ),
+    # 构建检查：页面上的陈述由它下面折叠着的代码检查
+    ("check", "chapter_multilayer-perceptrons/environment/", "details.success", "构建检查"),
+    # 图中的中文（字形以路径写进 SVG，所以只检查图在、可见）
+    ("chinese-figure", "chapter_multilayer-perceptrons/mlp/", ".dl-figure svg", ""),
 ]
 MAX_HEIGHT = 720  # 长的元素（构建报告的表格）只截上面这一段
 
