@@ -37,7 +37,7 @@ SHOTS = [
     # 构建检查：页面上的陈述由它下面折叠着的代码检查
     ("check", "chapter_multilayer-perceptrons/environment/", "details.success", "构建检查"),
     # 图中的中文（字形以路径写进 SVG，所以只检查图在、可见）
-    ("chinese-figure", "chapter_multilayer-perceptrons/mlp/", ".dl-figure svg", ""),
+    ("chinese-figure", "chapter_multilayer-perceptrons/mlp/", ".dl-figure", ""),
 ]
 MAX_HEIGHT = 720  # 长的元素（构建报告的表格）只截上面这一段
 
