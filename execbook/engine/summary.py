@@ -45,7 +45,7 @@ class BuildSummary:
         entry.update({s: result.count(s) for s in STATUSES})
         entry.update(
             # 各块的运行时间之和：这次运行的块用实测时间，取自缓存的块用记录下的运行时间
-            seconds=round(result.seconds or sum(r.duration for r in result.results), 3),
+            seconds=round(sum(r.duration for r in result.results), 3),
             device=result.device,
             data=result.data,
             notes=list(result.notes),

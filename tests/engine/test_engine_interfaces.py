@@ -270,3 +270,33 @@ def test_build_summary_json_and_line(tmp_path):
         "skipped": 0,
         "failed": 0,
     }
+
+
+def test_summary_page_seconds_are_the_blocks_run_times_even_when_cached(tmp_path):
+    """构建报告的「运行时间」：取自缓存的页面报告记录下的运行时间，而不是查缓存用的零点几秒。"""
+    from execbook.engine.blocks import Block
+    from execbook.engine.execute import BlockResult, PageResult
+    from execbook.engine.summary import BuildSummary
+
+    page = tmp_path / "p.md"
+    blocks = [
+        Block(
+            page=page,
+            index=i,
+            lineno=1 + 4 * i,
+            end_lineno=3 + 4 * i,
+            indent="",
+            code="",
+            source="",
+        )
+        for i in range(2)
+    ]
+    result = PageResult(
+        page,
+        [BlockResult(blocks[0], "cached", [], 12.5), BlockResult(blocks[1], "cached", [], 30.0)],
+        seconds=0.02,  # 查缓存的用时
+    )
+    summary = BuildSummary()
+    summary.add(result)
+    (entry,) = summary.to_json()["pages"]
+    assert entry["seconds"] == 42.5 and entry["cached"] == 2
