@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import markdown
@@ -40,7 +41,8 @@ TARGET = 0.95  # 默认设置（CPU）至少达到原书测试准确率的 95%
 def reference(name: str) -> Reference | None:
     """记录名 → 书中的参考数字（没有对应模型时为 ``None``）。"""
     low = name.lower()
-    return next((r for r in BOOK if r.key.lower() in low), None)
+    # 关键词前面不能紧接着字母：「GoogLeNet」不能匹配到「LeNet」的参考数字
+    return next((r for r in BOOK if re.search(r"(?<![a-z])" + re.escape(r.key.lower()), low)), None)
 
 
 def _fmt(value, digits=3):
@@ -85,7 +87,8 @@ def _ratio_cell(r: dict, ref: Reference | None) -> str:
     if ref is None or r.get("test_acc") is None:
         return "—"
     ratio = float(r["test_acc"]) / ref.test_acc
-    return f"{ratio:.2f}" + (" ✓" if ratio >= TARGET else " ✗")
+    # 三位小数：0.946 不会被四舍五入成看起来达标的 0.95
+    return f"{ratio:.3f}" + (" ✓" if ratio >= TARGET else " ✗")
 
 
 def _time_cell(r: dict) -> str:

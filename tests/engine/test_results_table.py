@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from execbook import results
 
 
@@ -47,7 +49,7 @@ def test_table_shows_reference_ratio_settings_curve_and_gpu_column():
     alexnet, vgg = body.split("</tr>")[:2]
     assert "≈0.880（7.1 节）" in alexnet  # 读自曲线图的数字标为 ≈，并写出小节
     assert "0.920（7.2 节）" in vgg and "≈" not in vgg.split("</td>")[1]
-    assert "0.98 ✓" in alexnet and "0.87 ✗" in vgg  # 与原书之比，目标 0.95
+    assert "0.981 ✓" in alexnet and "0.870 ✗" in vgg  # 与原书之比，目标 0.95
     assert (
         "4 轮" in alexnet
         and "学习率 0.1" in alexnet
@@ -77,3 +79,24 @@ def test_sample_rows_are_labelled():
     )
     html = results.render_table([rec], "appendix/results/")
     assert "**样本 1**" not in html and "<strong>样本 1</strong>" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "section", "acc"),
+    [
+        ("GoogLeNet", "7.4", 0.886),
+        ("LeNet", "6.6", 0.779),
+        ("BN-LeNet（从零实现）", "7.5", 0.807),
+        ("BN-LeNet（简洁实现）", "7.5", 0.708),
+        ("ResNet-18", "7.6", 0.893),
+    ],
+)
+def test_each_model_gets_its_own_book_reference(name, section, acc):
+    ref = results.reference(name)
+    assert ref is not None and (ref.section, ref.test_acc) == (section, acc)
+
+
+def test_ratio_is_not_rounded_up_past_the_target():
+    ref = results.reference("NiN")
+    cell = results._ratio_cell({"test_acc": 0.747}, ref)
+    assert cell.endswith("✗") and cell.startswith("0.94")
