@@ -1,7 +1,7 @@
 """NiN（网络中的网络）：用 1×1 卷积代替全连接层、用全局平均池化输出，在 Fashion-MNIST 上训练（d2l 7.3 节）。
 
 默认设置（完整数据集，2 核 CPU 上约一分钟）：通道数缩小为 1/8（--ratio 8；输出层的 10 个通道不变）、
-输入 68×68（--resize 68；这个结构要求至少 67×67）、5 轮、学习率 0.05、批量 64，He 初始化（--init kaiming）。
+输入 68×68（--resize 68；这个结构要求至少 67×67）、6 轮、学习率 0.05、批量 64，He 初始化（--init kaiming）。
 缩小的原因：原书设置每张图的计算量约是默认设置的 700 倍，在 CPU 上要十几个小时。
 He 初始化的原因：NiN 的输出层是「卷积 + ReLU」再全局平均汇聚，用 d2l 的 Xavier 初始化时，十几层 ReLU 让信号
 逐层变小，训练开始后一批图像的 10 个输出里大多数恰好为 0（ReLU 的「死亡」），梯度几乎为 0，损失停在 ln 10、
@@ -19,7 +19,7 @@ import dlnotes
 
 # 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
 args = dlnotes.parse_args(
-    __doc__, epochs=5, lr=0.05, batch_size=64, resize=68, ratio=8, init="kaiming", seed=0,
+    __doc__, epochs=6, lr=0.05, batch_size=64, resize=68, ratio=8, init="kaiming", seed=0,
     full=dict(epochs=10, lr=0.1, batch_size=128, resize=224, ratio=1, init="xavier"))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
