@@ -21,11 +21,10 @@ SVG 保持 ``svg.fonttype: path``（matplotlib 的默认值）：每个用到的
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import importlib.util
-import sys
 from pathlib import Path
+
+from .import_hooks import after_import
 
 FONT_FAMILY = "Noto Sans CJK SC"
 FONT_PACKAGE = "mplfonts"
@@ -89,32 +88,6 @@ def identity() -> dict:
     return {"family": FONT_FAMILY, "file": path.name, "size": st.st_size}
 
 
-class _RegisterOnImport(importlib.abc.MetaPathFinder):
-    """``matplotlib.font_manager`` 导入完成后调用 ``register``，然后把自己移除。"""
-
-    name = "matplotlib.font_manager"
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != self.name:
-            return None
-        if self in sys.meta_path:
-            sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return spec
-        exec_module = spec.loader.exec_module
-
-        def exec_and_register(module):
-            exec_module(module)
-            register(module)
-
-        spec.loader.exec_module = exec_and_register
-        return spec
-
-
 def register_on_import() -> None:
     """在 matplotlib 的字体管理器第一次导入时登记字体；已经导入了就立即登记。"""
-    if _RegisterOnImport.name in sys.modules:
-        register(sys.modules[_RegisterOnImport.name])
-    elif not any(isinstance(f, _RegisterOnImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _RegisterOnImport())
+    after_import("matplotlib.font_manager", register)

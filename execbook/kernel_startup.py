@@ -6,12 +6,11 @@ random 与 numpy 立即设种子（导入很便宜）；torch 在页面代码第
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import random
-import sys
 
 import numpy as np
+
+from execbook.import_hooks import after_import
 
 SEED = 0
 
@@ -19,30 +18,11 @@ random.seed(SEED)
 np.random.seed(SEED)
 
 
-class _SeedTorchOnImport(importlib.abc.MetaPathFinder):
-    """``import torch`` 完成后调用 ``torch.manual_seed(SEED)``，然后把自己移除。"""
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != "torch":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return spec
-        exec_module = spec.loader.exec_module
-
-        def exec_and_seed(module):
-            exec_module(module)
-            module.manual_seed(SEED)
-
-        spec.loader.exec_module = exec_and_seed
-        return spec
+def _seed_torch(torch) -> None:
+    torch.manual_seed(SEED)
 
 
-if "torch" in sys.modules:
-    sys.modules["torch"].manual_seed(SEED)
-else:
-    sys.meta_path.insert(0, _SeedTorchOnImport())
+after_import("torch", _seed_torch)
 
 # 图中的中文：matplotlib 第一次被导入时登记 mplfonts 的 Noto Sans CJK SC（见 execbook/fonts.py）
 from execbook.fonts import register_on_import  # noqa: E402
