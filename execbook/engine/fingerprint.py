@@ -74,17 +74,21 @@ def device() -> str:
     return "cuda" if cuda_available() and os.environ.get("D2L_DEVICE", "auto") != "cpu" else "cpu"
 
 
+# 内核启动时运行的 execbook 模块（kernel_startup.py 及其导入的模块）；tests/engine 核对这份清单完整
+KERNEL_STARTUP_MODULES = ("kernel_startup.py", "import_hooks.py", "fonts.py")
+
+
 def fingerprint() -> dict:
     """决定输出的一切（代码之外）。"""
-    startup = Path(__file__).resolve().parents[1] / "kernel_startup.py"
+    # 内核启动时执行的代码：kernel_startup.py 与它导入的模块（改动其中任何一个都会改变输出）
+    pkg = Path(__file__).resolve().parents[1]
+    startup = "".join((pkg / name).read_text(encoding="utf-8") for name in KERNEL_STARTUP_MODULES)
     return {
         "engine": ENGINE_VERSION,
         "python": platform.python_version(),
         "versions": {d: version(d) for d in OUTPUT_SHAPING_DISTS},
         "helper": helper_digest(),
-        "kernel": hashlib.sha256(
-            (KERNEL_CONFIG + startup.read_text(encoding="utf-8")).encode()
-        ).hexdigest(),
+        "kernel": hashlib.sha256((KERNEL_CONFIG + startup).encode()).hexdigest(),
         "device": os.environ.get("D2L_DEVICE", "auto") + (":cuda" if cuda_available() else ":cpu"),
         "settings": {k: os.environ.get(k, "") for k in OUTPUT_SHAPING_ENV},
         # 每个内核的 torch/BLAS 线程数：它改变浮点求和的顺序（见 parallel.py）

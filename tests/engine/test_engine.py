@@ -268,3 +268,38 @@ def test_execute_never_fails_naming_page_and_refresh_command(tmp_path):
     )
     assert build.returncode != 0
     assert "index.md:3" in build.output and "pytest" in build.output
+
+
+def test_cache_key_covers_every_module_the_kernel_runs_at_start():
+    """内核启动时运行的 execbook 模块（kernel_startup.py 及其递归导入的）都在缓存键里：
+    改了字体注册或导入钩子，旧的输出就不再被当作新的。"""
+    import ast
+    import importlib
+
+    fpmod = importlib.import_module("execbook.engine.fingerprint")
+
+    pkg = REPO / "execbook"
+    seen, todo = set(), ["kernel_startup.py"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((pkg / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                if node.level == 1 or mod.startswith("execbook."):
+                    todo.append(mod.removeprefix("execbook.").replace(".", "/") + ".py")
+    assert seen == set(fpmod.KERNEL_STARTUP_MODULES)
+    before = fpmod.fingerprint()["kernel"]
+    original = fpmod.Path.read_text
+
+    def patched(self, *a, **k):
+        text = original(self, *a, **k)
+        return text + "\n# changed" if self.name == "fonts.py" else text
+
+    fpmod.Path.read_text = patched
+    try:
+        assert fpmod.fingerprint()["kernel"] != before
+    finally:
+        fpmod.Path.read_text = original
