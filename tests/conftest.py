@@ -140,7 +140,11 @@ def built_site(tmp_path_factory) -> Build:
     """
     port = free_port()
     site_url = f"http://127.0.0.1:{port}/"
-    build = run_mkdocs_build(tmp_path_factory.mktemp("site") / "site", env={"SITE_URL": site_url})
+    # 和发布的构建一样带页面历史（本地默认不读 git 历史，见 mkdocs.yml）
+    build = run_mkdocs_build(
+        tmp_path_factory.mktemp("site") / "site",
+        env={"SITE_URL": site_url, "DLNOTES_PAGE_HISTORY": "true"},
+    )
     build.site_url, build.port = site_url, port
     return build
 

@@ -28,6 +28,8 @@ def site_config() -> dict:
         if isinstance(p, dict) and next(iter(p)) in PLUGINS or p in PLUGINS
     ]
     assert len(plugins) == 2, f"mkdocs.yml 中应有 {PLUGINS} 两个插件：{plugins}"
+    # 两个插件都由环境开关（发布的构建 CI=true 时打开）；小站点测的是打开以后的行为
+    plugins = [{next(iter(p)): {**p[next(iter(p))], "enabled": True}} for p in plugins]
     hooks = [str(REPO / h) for h in cfg.get("hooks") or []]
     assert str(REPO / "execbook" / "pagehistory.py") in hooks
     return {
@@ -38,6 +40,27 @@ def site_config() -> dict:
         "hooks": hooks,
         "nav": ["index.md", "page.md", "new.md"],
     }
+
+
+def test_page_history_is_on_in_published_builds_and_off_locally():
+    """页面历史只在发布的构建（CI=true 或 DLNOTES_PAGE_HISTORY=true）里读 git：本地热重建不为它付时间。"""
+    for env, expected in (
+        ({"CI": "true"}, "true"),
+        ({"DLNOTES_PAGE_HISTORY": "true", "CI": "false"}, "true"),
+        ({}, False),
+    ):
+        saved = {k: os.environ.pop(k, None) for k in ("CI", "DLNOTES_PAGE_HISTORY")}
+        os.environ.update(env)
+        try:
+            cfg = load_mkdocs_yml(REPO / "mkdocs.yml")
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k, None)
+                if v is not None:
+                    os.environ[k] = v
+        for p in cfg["plugins"]:
+            if isinstance(p, dict) and next(iter(p)) in PLUGINS:
+                assert p[next(iter(p))].get("enabled") == expected, (env, p)
 
 
 def git(cwd: Path, *args: str, author: str = "张三") -> str:
