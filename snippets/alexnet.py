@@ -1,4 +1,4 @@
-"""AlexNet：更深更大的 LeNet（ReLU、最大池化、暂退法），在 Fashion-MNIST 上训练（d2l 7.1 节）。
+"""AlexNet：更深更大的 LeNet（ReLU、最大汇聚、暂退法），在 Fashion-MNIST 上训练（d2l 7.1 节）。
 
 默认设置（完整数据集，2 核 CPU 上约一分钟）：通道数和全连接层宽度都缩小为 1/8（--ratio 8），
 输入只放大到 68×68（--resize 68；这个结构要求输入至少 65×65），4 轮、学习率 0.1、批量 128。
@@ -39,7 +39,7 @@ def alexnet(ratio=1, size=224):
         nn.MaxPool2d(kernel_size=3, stride=2),
         # 使用三个连续的卷积层和较小的卷积窗口。
         # 除了最后的卷积层，输出通道的数量进一步增加。
-        # 在前两个卷积层之后，池化层不用于减少输入的高度和宽度
+        # 在前两个卷积层之后，汇聚层不用于减少输入的高度和宽度
         nn.Conv2d(c[1], c[2], kernel_size=3, padding=1), nn.ReLU(),
         nn.Conv2d(c[2], c[3], kernel_size=3, padding=1), nn.ReLU(),
         nn.Conv2d(c[3], c[4], kernel_size=3, padding=1), nn.ReLU(),

@@ -38,7 +38,7 @@ class Inception(nn.Module):
         # 线路 3，1×1 卷积层后接 5×5 卷积层
         self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)
         self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
-        # 线路 4，3×3 最大池化层后接 1×1 卷积层
+        # 线路 4，3×3 最大汇聚层后接 1×1 卷积层
         self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
         self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
 

@@ -1,11 +1,11 @@
-"""池化层（汇聚层）：最大池化、平均池化、填充与步幅、多通道，以及缓解位置敏感性。
+"""汇聚层（pooling，也常称池化层）：最大汇聚、平均汇聚、填充与步幅、多通道，以及缓解位置敏感性。
 
 依次演示（对应 d2l 6.5 节）：
 1. 从零实现 pool2d（最大 / 平均），在 3×3 输入上验证；
 2. 与 nn.MaxPool2d / nn.AvgPool2d（步幅 1）在随机输入上数值对照；
 3. 填充与步幅：nn.MaxPool2d 的默认步幅等于窗口大小；
-4. 多通道：池化对每个通道单独运算，输出通道数 = 输入通道数；
-5. 位置敏感性：图像平移 1 个像素后，边缘检测的输出跟着移动，而 2×2 最大池化后仍有重合。
+4. 多通道：汇聚对每个通道单独运算，输出通道数 = 输入通道数；
+5. 位置敏感性：图像平移 1 个像素后，边缘检测的输出跟着移动，而 2×2 最大汇聚后仍有重合。
 """
 # --8<-- [start:setup]
 import torch
@@ -38,7 +38,7 @@ print(pool2d(X, (2, 2), "avg"))
 
 
 # --8<-- [start:compare]
-# 从零实现的 pool2d（步幅 1、无填充）与框架的池化层对照
+# 从零实现的 pool2d（步幅 1、无填充）与框架的汇聚层对照
 R = torch.rand(size=(6, 7))
 ours_max, ours_avg = pool2d(R, (2, 3)), pool2d(R, (2, 3), "avg")
 torch_max = nn.MaxPool2d((2, 3), stride=1)(R.reshape(1, 1, 6, 7))[0, 0]
@@ -51,7 +51,7 @@ print(torch.equal(ours_max, torch_max), torch.allclose(ours_avg, torch_avg))
 X = torch.arange(16, dtype=torch.float32).reshape((1, 1, 4, 4))
 print(X)
 
-# 默认情况下，步幅与池化窗口大小相同：3×3 窗口在 4×4 输入上只放得下一次
+# 默认情况下，步幅与汇聚窗口大小相同：3×3 窗口在 4×4 输入上只放得下一次
 pool2d_layer = nn.MaxPool2d(3)
 print(pool2d_layer(X))
 
@@ -59,7 +59,7 @@ print(pool2d_layer(X))
 pool2d_layer = nn.MaxPool2d(3, padding=1, stride=2)
 print(pool2d_layer(X))
 
-# 任意大小的矩形池化窗口，并分别设定高度和宽度上的填充和步幅
+# 任意大小的矩形汇聚窗口，并分别设定高度和宽度上的填充和步幅
 pool2d_layer = nn.MaxPool2d((2, 3), stride=(2, 3), padding=(0, 1))
 print(pool2d_layer(X))
 # --8<-- [end:padding_stride]
@@ -85,10 +85,10 @@ edge, edge_shift = dlnotes.corr2d(img, K), dlnotes.corr2d(img_shift, K)
 print("卷积输出（第 0 行）：       ", edge[0].tolist())
 print("平移后卷积输出（第 0 行）： ", edge_shift[0].tolist())
 
-# 2×2 最大池化（步幅 1）：边缘响应扩展到相邻的位置
+# 2×2 最大汇聚（步幅 1）：边缘响应扩展到相邻的位置
 pooled, pooled_shift = pool2d(edge, (2, 2)), pool2d(edge_shift, (2, 2))
-print("池化输出（第 0 行）：       ", pooled[0].tolist())
-print("平移后池化输出（第 0 行）： ", pooled_shift[0].tolist())
+print("汇聚输出（第 0 行）：       ", pooled[0].tolist())
+print("平移后汇聚输出（第 0 行）： ", pooled_shift[0].tolist())
 
 
 def cols(row):
@@ -96,7 +96,7 @@ def cols(row):
     return set(torch.nonzero(row == 1).flatten().tolist())
 
 
-# 卷积输出完全错开，池化输出仍有重合的位置
+# 卷积输出完全错开，汇聚输出仍有重合的位置
 print("卷积输出共同检测到边缘的列：", cols(edge[0]) & cols(edge_shift[0]))
-print("池化输出共同检测到边缘的列：", cols(pooled[0]) & cols(pooled_shift[0]))
+print("汇聚输出共同检测到边缘的列：", cols(pooled[0]) & cols(pooled_shift[0]))
 # --8<-- [end:shift]

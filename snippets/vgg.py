@@ -1,6 +1,6 @@
 """VGG：用重复的 VGG 块搭出 VGG-11，在 Fashion-MNIST 上训练（d2l 7.2 节）。
 
-默认设置（完整数据集，2 核 CPU 上一两分钟）：卷积通道数缩小为 1/8（--ratio 8）、全连接层宽 256（--fc 256）、
+默认设置（完整数据集，2 核 CPU 上两三分钟）：卷积通道数缩小为 1/8（--ratio 8）、全连接层宽 256（--fc 256）、
 输入 32×32（--resize 32；5 次减半后是 1×1）、6 轮、学习率 0.05、批量 128，He 初始化（--init kaiming）。
 缩小的原因：原书设置每张图的计算量约是默认设置的 200 倍，在 CPU 上要十几个小时。
 He 初始化的原因：VGG-11 有 8 个不带批量规范化的卷积层，用 d2l 的 Xavier 初始化时各层输出逐层变小，
@@ -26,7 +26,7 @@ device = dlnotes.get_device(args.device)
 
 # --8<-- [start:vgg_block]
 def vgg_block(num_convs, in_channels, out_channels):
-    """VGG 块：num_convs 个「3×3 卷积（填充 1）+ ReLU」保持高宽不变，再用 2×2 最大池化把高宽减半。"""
+    """VGG 块：num_convs 个「3×3 卷积（填充 1）+ ReLU」保持高宽不变，再用 2×2 最大汇聚把高宽减半。"""
     layers = []
     for _ in range(num_convs):
         layers.append(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1))
