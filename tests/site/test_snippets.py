@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -93,14 +94,28 @@ def test_there_are_snippets():
     assert NON_TRAINING <= {p.stem for p in SNIPPETS} and HEAVY <= {p.stem for p in TRAINING}
 
 
-@pytest.mark.parametrize("path", SNIPPETS, ids=[p.stem for p in SNIPPETS])
-def test_snippet_runs_alone(path, tmp_path):
+def _alone_args(path) -> tuple[str, ...]:
     if path.stem in NON_TRAINING:
-        args = ()
-    else:
-        args = ("--epochs", "0" if path.stem in HEAVY else "1", "--device", "cpu")
-        args += EXTRA.get(path.stem, ())
-    proc = run_snippet(path, *args)
+        return ()
+    args = ("--epochs", "0" if path.stem in HEAVY else "1", "--device", "cpu")
+    return args + EXTRA.get(path.stem, ())
+
+
+@pytest.fixture(scope="module")
+def alone_runs():
+    """所有程序的独立运行，同时跑（每个 CPU 核一个进程、每个进程一个线程）：
+    它们彼此独立，一个一个跑时另一个核闲着。结果按程序取用，每个测试仍只断言自己的程序。"""
+    workers = max(1, os.cpu_count() or 1)
+    env = {"OMP_NUM_THREADS": "1"} if workers > 1 else {}
+    pool = ThreadPoolExecutor(workers)
+    futures = {p: pool.submit(run_snippet, p, *_alone_args(p), env=env) for p in SNIPPETS}
+    yield futures
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=[p.stem for p in SNIPPETS])
+def test_snippet_runs_alone(path, alone_runs):
+    proc = alone_runs[path].result()
     assert proc.returncode == 0, (
         f"{path.name} 运行失败：\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     )
