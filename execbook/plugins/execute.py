@@ -236,6 +236,8 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self.nonce = secrets.token_hex(8)
         self.prefetched: dict[str, PageResult | BaseException] = {}
         self.rendered: dict[str, list[tuple[str, str, str]]] = {}  # src_uri → [(占位注释, HTML)]
+        # src_uri → 输出的 HTML：在 on_page_content 里先换成注释，on_post_page 再放进最终的页面
+        self.deferred: dict[str, list[str]] = {}
         self.status: dict[str, str] = {}  # serve：notebook 页面顶部的占位说明或错误框
         removed = self.cache.clean() + clean_stale_kernel_dirs()
         for p in removed:
@@ -257,9 +259,19 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     # ------------------------------------------------------------ files
 
+    def _extract(self, path: Path, text: str):
+        """页面的代码块（一次构建里同一页的同一文本只抽取一次：on_files 预先运行时抽过，渲染时再用）。"""
+        hit = self._extracted.get(str(path))
+        if hit is not None and hit[0] == text:
+            return hit[1]
+        blocks = extract_blocks(path, text, snippets=self.snippets)
+        self._extracted[str(path)] = (text, blocks)
+        return blocks
+
     @event_priority(-100)  # 在 mkdocs-jupyter 之后：我们生成的 .ipynb 下载文件不是页面
     def on_files(self, files: Files, config):
         self.downloads: dict[str, str] = {}
+        self._extracted: dict[str, tuple[str, list]] = {}
         if self.config.execute == "plain":
             return files
         for f in list(files.documentation_pages()):
@@ -298,7 +310,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                     blocks = (
                         blocks_from_notebook(path)[1]
                         if src.endswith(".ipynb")
-                        else extract_blocks(path, read_page(path), snippets=self.snippets)
+                        else self._extract(path, read_page(path))
                     )
                 except BlockError:
                     continue  # 渲染这一页时报出
@@ -325,7 +337,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             path = Path(src)
             if src.endswith(".md") and f.src_uri in self.downloads:
                 try:
-                    blocks = extract_blocks(path, read_page(path), snippets=self.snippets)
+                    blocks = self._extract(path, read_page(path))
                 except BlockError:
                     continue  # on_page_markdown 会报出这个错误
                 if blocks:
@@ -465,7 +477,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             else 0
         )
         try:
-            blocks = extract_blocks(path, full, snippets=self.snippets)
+            blocks = self._extract(path, full)
         except BlockError as exc:
             raise PluginError(str(exc)) from exc
         if not blocks:
@@ -559,11 +571,16 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
                 r"(?:<p>\s*)?<!--execbook-output-" + self.nonce + r"-(\d+)-->(?:\s*</p>)?"
             )
             seen: set[int] = set()
+            deferred = self.deferred.setdefault(page.file.src_uri, [])
 
+            # 输出本身要到 on_post_page 才放进页面：search 插件在两者之间（on_page_context）解析
+            # page.content 建索引，输出都标了 data-search-exclude，不进索引，却要被逐个标签解析一遍
+            # （内联的 SVG 图占了全站 HTML 的三成）。这里只留一个注释，热重建的索引时间因此少了一截。
             def fill(m):
                 i = int(m.group(1))
                 seen.add(i)
-                return slots[i][1]
+                deferred.append(slots[i][1])
+                return f"<!--execbook-deferred-{self.nonce}-{len(deferred) - 1}-->"
 
             html_text = pattern.sub(fill, html_text)
             for i, (_token, _html, block_where) in enumerate(slots):
@@ -578,7 +595,20 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         return html_text
 
     def on_post_page(self, output, page, config):
-        """mkdocs build 绝不发布占位说明或错误框（它们只属于 mkdocs serve）。"""
+        """放进推迟的输出（见 on_page_content）；mkdocs build 绝不发布占位说明或错误框（它们只属于 mkdocs serve）。"""
+        if deferred := self.deferred.pop(page.file.src_uri, None):
+            pattern = re.compile(r"<!--execbook-deferred-" + self.nonce + r"-(\d+)-->")
+            found: set[int] = set()
+
+            def put(m):
+                found.add(int(m.group(1)))
+                return deferred[int(m.group(1))]
+
+            output = pattern.sub(put, output)
+            if len(found) != len(deferred):
+                raise PluginError(
+                    f"docs/{page.file.src_uri}：{len(deferred) - len(found)} 个代码块的输出在页面模板里找不到了"
+                )
         if not self.serving and (PENDING_CLASS in output or FAILED_CLASS in output):
             raise PluginError(
                 f"docs/{page.file.src_uri}：页面里有 mkdocs serve 的占位说明，不能发布"
