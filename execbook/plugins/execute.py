@@ -596,7 +596,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     def on_post_page(self, output, page, config):
         """放进推迟的输出（见 on_page_content）；mkdocs build 绝不发布占位说明或错误框（它们只属于 mkdocs serve）。"""
-        if deferred := self.deferred.pop(page.file.src_uri, None):
+        if deferred := getattr(self, "deferred", {}).pop(page.file.src_uri, None):
             pattern = re.compile(r"<!--execbook-deferred-" + self.nonce + r"-(\d+)-->")
             found: set[int] = set()
 
