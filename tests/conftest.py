@@ -91,6 +91,13 @@ def run_mkdocs_build(
     return Build(site_dir, proc.returncode, proc.stdout + proc.stderr, summary=summary)
 
 
+def write_page(tmp_path: Path, text: str, name: str = "page.md") -> Path:
+    """在 tmp_path 里写一个测试页面（去掉缩进与开头的空行），返回它的路径。"""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
 def mini_site(
     tmp_path: Path, page_text: str, files: dict[str, str] | None = None, nav: list[str] = ()
 ) -> Path:

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, mini_site, run_mkdocs_build
+from conftest import REPO, mini_site, run_mkdocs_build, write_page
 from execbook.engine import BlockError, Cache, block_keys, execute_page, extract_blocks, fingerprint
-
-
-def write_page(tmp_path: Path, text: str, name: str = "page.md") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
 
 
 def run(path: Path, cache_root: Path, **kw):

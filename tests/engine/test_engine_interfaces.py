@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO, mini_site, run_mkdocs_build
+from conftest import REPO, mini_site, run_mkdocs_build, write_page
 from execbook.engine import (
     DEPENDENCY_MIME,
     Cache,
@@ -23,13 +22,6 @@ from execbook.engine import (
     extract_blocks,
     fingerprint,
 )
-
-
-def write_page(tmp_path: Path, text: str, name: str = "page.md") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
-
 
 # ---------------------------------------------------------------- 1. 构建检查
 

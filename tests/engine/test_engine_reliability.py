@@ -12,14 +12,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, mini_site, run_mkdocs_build
+from conftest import REPO, mini_site, run_mkdocs_build, write_page
 from execbook.engine import (
     Cache,
     CacheWarning,
@@ -37,13 +36,6 @@ from execbook.engine.files import (
     clean_stale_temp_files,
 )
 from execbook.engine.outputs import Budget, OutputLimits, cap_for_store, render_block
-
-
-def write_page(tmp_path: Path, text: str, name: str = "page.md") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
-
 
 # ---------------------------------------------------------------- 1. 输出只是数据
 
