@@ -236,8 +236,6 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self.nonce = secrets.token_hex(8)
         self.prefetched: dict[str, PageResult | BaseException] = {}
         self.rendered: dict[str, list[tuple[str, str, str]]] = {}  # src_uri → [(占位注释, HTML)]
-        # src_uri → 输出的 HTML：在 on_page_content 里先换成注释，on_post_page 再放进最终的页面
-        self.deferred: dict[str, list[str]] = {}
         self.status: dict[str, str] = {}  # serve：notebook 页面顶部的占位说明或错误框
         removed = self.cache.clean() + clean_stale_kernel_dirs()
         for p in removed:
@@ -564,30 +562,6 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         return self._insert_after_title("\n".join(out), header)
 
     def on_page_content(self, html_text, page, config, files):
-        slots = self.rendered.pop(page.file.src_uri, [])
-        if slots:
-            # 一遍替换所有占位注释（Markdown 可能把它们包进 <p>）
-            pattern = re.compile(
-                r"(?:<p>\s*)?<!--execbook-output-" + self.nonce + r"-(\d+)-->(?:\s*</p>)?"
-            )
-            seen: set[int] = set()
-            deferred = self.deferred.setdefault(page.file.src_uri, [])
-
-            # 输出本身要到 on_post_page 才放进页面：search 插件在两者之间（on_page_context）解析
-            # page.content 建索引，输出都标了 data-search-exclude，不进索引，却要被逐个标签解析一遍
-            # （内联的 SVG 图占了全站 HTML 的三成）。这里只留一个注释，热重建的索引时间因此少了一截。
-            def fill(m):
-                i = int(m.group(1))
-                seen.add(i)
-                deferred.append(slots[i][1])
-                return f"<!--execbook-deferred-{self.nonce}-{len(deferred) - 1}-->"
-
-            html_text = pattern.sub(fill, html_text)
-            for i, (_token, _html, block_where) in enumerate(slots):
-                if i not in seen:
-                    raise PluginError(
-                        f"{block_where}: 输出的位置在渲染后找不到了（代码块是否在不支持的结构里？）"
-                    )
         if page.file.src_uri.endswith(".ipynb"):
             html_text = self._rewrite_notebook_links(html_text, page, files)
         if (status := self.status.pop(page.file.src_uri, None)) is not None:
@@ -595,20 +569,31 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         return html_text
 
     def on_post_page(self, output, page, config):
-        """放进推迟的输出（见 on_page_content）；mkdocs build 绝不发布占位说明或错误框（它们只属于 mkdocs serve）。"""
-        if deferred := getattr(self, "deferred", {}).pop(page.file.src_uri, None):
-            pattern = re.compile(r"<!--execbook-deferred-" + self.nonce + r"-(\d+)-->")
-            found: set[int] = set()
+        """放进代码块的输出；mkdocs build 绝不发布占位说明或错误框（它们只属于 mkdocs serve）。
 
-            def put(m):
-                found.add(int(m.group(1)))
-                return deferred[int(m.group(1))]
+        输出到这里才换掉占位注释，不在 on_page_content：search 插件在两者之间（on_page_context）解析
+        page.content 建索引，输出都标了 data-search-exclude、不进索引，却要被逐个标签解析一遍
+        （内联的 SVG 图占了全站 HTML 的三成）。
+        """
+        slots = getattr(self, "rendered", {}).pop(page.file.src_uri, [])
+        if slots:
+            # 一遍替换所有占位注释（Markdown 可能把它们包进 <p>）
+            pattern = re.compile(
+                r"(?:<p>\s*)?<!--execbook-output-" + self.nonce + r"-(\d+)-->(?:\s*</p>)?"
+            )
+            seen: set[int] = set()
 
-            output = pattern.sub(put, output)
-            if len(found) != len(deferred):
-                raise PluginError(
-                    f"docs/{page.file.src_uri}：{len(deferred) - len(found)} 个代码块的输出在页面模板里找不到了"
-                )
+            def fill(m):
+                i = int(m.group(1))
+                seen.add(i)
+                return slots[i][1]
+
+            output = pattern.sub(fill, output)
+            for i, (_token, _html, block_where) in enumerate(slots):
+                if i not in seen:
+                    raise PluginError(
+                        f"{block_where}: 输出的位置在渲染后找不到了（代码块是否在不支持的结构里？）"
+                    )
         if not self.serving and (PENDING_CLASS in output or FAILED_CLASS in output):
             raise PluginError(
                 f"docs/{page.file.src_uri}：页面里有 mkdocs serve 的占位说明，不能发布"
