@@ -91,6 +91,16 @@ def run_mkdocs_build(
     return Build(site_dir, proc.returncode, proc.stdout + proc.stderr, summary=summary)
 
 
+def build_fixture_site(root: Path, config: Path, **env: str) -> Build:
+    """严格构建 root 里的小站点（mini_site 写的配置）：站点在 root/site，执行缓存在 root/cache。"""
+    return run_mkdocs_build(
+        root / "site",
+        config=config,
+        env={"DLNOTES_CACHE_DIR": str(root / "cache"), **env},
+        timeout=300,
+    )
+
+
 def write_page(tmp_path: Path, text: str, name: str = "page.md") -> Path:
     """在 tmp_path 里写一个测试页面（去掉缩进与开头的空行），返回它的路径。"""
     path = tmp_path / name

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, mini_site, run_mkdocs_build, write_page
+from conftest import REPO, build_fixture_site, mini_site, write_page
 from execbook.engine import BlockError, Cache, block_keys, execute_page, extract_blocks, fingerprint
 
 
@@ -238,12 +238,7 @@ def test_long_output_is_folded_and_tqdm_keeps_final_line(tmp_path):
 )
 def test_strict_build_rejects_bad_pages(tmp_path, page, expected):
     config = mini_site(tmp_path, page)
-    build = run_mkdocs_build(
-        tmp_path / "site",
-        config=config,
-        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
-        timeout=300,
-    )
+    build = build_fixture_site(tmp_path, config)
     assert build.returncode != 0, "坏页面竟然构建成功了：\n" + build.output[-2000:]
     for pattern in expected:
         assert re.search(pattern, build.output), (
@@ -253,12 +248,7 @@ def test_strict_build_rejects_bad_pages(tmp_path, page, expected):
 
 def test_execute_never_fails_naming_page_and_refresh_command(tmp_path):
     config = mini_site(tmp_path, "# 页\n\n```python\nprint(1)\n```\n")
-    build = run_mkdocs_build(
-        tmp_path / "site",
-        config=config,
-        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache"), "DLNOTES_EXECUTE": "never"},
-        timeout=300,
-    )
+    build = build_fixture_site(tmp_path, config, DLNOTES_EXECUTE="never")
     assert build.returncode != 0
     assert "index.md:3" in build.output and "pytest" in build.output
 

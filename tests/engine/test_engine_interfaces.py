@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from conftest import REPO, mini_site, run_mkdocs_build, write_page
+from conftest import REPO, build_fixture_site, mini_site, run_mkdocs_build, write_page
 from execbook.engine import (
     DEPENDENCY_MIME,
     Cache,
@@ -61,12 +61,7 @@ def test_check_cannot_be_skipped(tmp_path):
 
 def test_check_is_rendered_as_collapsed_note_and_failure_fails_the_build(tmp_path):
     ok = tmp_path / "ok"
-    build = run_mkdocs_build(
-        ok / "site",
-        config=mini_site(ok, CHECK_PAGE.format(expected=42)),
-        env={"DLNOTES_CACHE_DIR": str(ok / "cache")},
-        timeout=300,
-    )
+    build = build_fixture_site(ok, mini_site(ok, CHECK_PAGE.format(expected=42)))
     assert build.returncode == 0, build.output[-3000:]
     html = (ok / "site" / "index.html").read_text(encoding="utf-8")
     details = re.search(
@@ -81,12 +76,7 @@ def test_check_is_rendered_as_collapsed_note_and_failure_fails_the_build(tmp_pat
     )
 
     bad = tmp_path / "bad"
-    build = run_mkdocs_build(
-        bad / "site",
-        config=mini_site(bad, CHECK_PAGE.format(expected=41)),
-        env={"DLNOTES_CACHE_DIR": str(bad / "cache")},
-        timeout=300,
-    )
+    build = build_fixture_site(bad, mini_site(bad, CHECK_PAGE.format(expected=41)))
     assert build.returncode != 0
     assert "docs/index.md:9" in build.output and "AssertionError" in build.output, build.output[
         -3000:

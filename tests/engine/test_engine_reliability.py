@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, mini_site, run_mkdocs_build, write_page
+from conftest import REPO, build_fixture_site, mini_site, write_page
 from execbook.engine import (
     Cache,
     CacheWarning,
@@ -54,12 +54,7 @@ INJECTION_PAGE = """
 def test_printed_text_is_never_read_as_page_source(tmp_path):
     """代码打印的 snippet 行、Markdown、HTML 原样显示：不嵌入文件、不报缺文件、不变成链接或脚本。"""
     config = mini_site(tmp_path, INJECTION_PAGE, files={"secret.txt": "TOP-SECRET-TOKEN\n"})
-    build = run_mkdocs_build(
-        tmp_path / "site",
-        config=config,
-        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
-        timeout=300,
-    )
+    build = build_fixture_site(tmp_path, config)
     assert build.returncode == 0, build.output[-3000:]
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "TOP-SECRET-TOKEN" not in html
@@ -158,12 +153,7 @@ def test_build_caps_page_and_download_notebook_and_reports_it(tmp_path):
         .replace("max_notebook_bytes: 16000000", "max_notebook_bytes: 60000")
     )
     config.write_text(text, encoding="utf-8")
-    build = run_mkdocs_build(
-        tmp_path / "site",
-        config=config,
-        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
-        timeout=300,
-    )
+    build = build_fixture_site(tmp_path, config)
     assert build.returncode == 0, build.output[-3000:]
     assert "docs/index.md:3: 输出超过每块上限 50000 字节" in build.output
     assert "notebook 的输出超过上限 60000 字节" in build.output
@@ -323,12 +313,7 @@ def test_killed_build_leaves_only_what_the_next_build_cleans(tmp_path, request):
 def test_bad_page_source_fails_naming_page_line(tmp_path, raw, expected):
     config = mini_site(tmp_path, "# 占位\n")
     (tmp_path / "docs" / "index.md").write_bytes(raw)
-    build = run_mkdocs_build(
-        tmp_path / "site",
-        config=config,
-        env={"DLNOTES_CACHE_DIR": str(tmp_path / "cache")},
-        timeout=300,
-    )
+    build = build_fixture_site(tmp_path, config)
     assert build.returncode != 0, "坏页面竟然构建成功了"
     for pattern in expected:
         assert re.search(pattern, build.output), build.output[-3000:]

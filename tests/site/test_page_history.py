@@ -42,25 +42,21 @@ def site_config() -> dict:
     }
 
 
-def test_page_history_is_on_in_published_builds_and_off_locally():
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"CI": "true"}, "true"), ({"DLNOTES_PAGE_HISTORY": "true", "CI": "false"}, "true"), ({}, False)],
+    ids=["ci", "asked", "local"],
+)
+def test_page_history_is_on_in_published_builds_and_off_locally(env, expected, monkeypatch):
     """页面历史只在发布的构建（CI=true 或 DLNOTES_PAGE_HISTORY=true）里读 git：本地热重建不为它付时间。"""
-    for env, expected in (
-        ({"CI": "true"}, "true"),
-        ({"DLNOTES_PAGE_HISTORY": "true", "CI": "false"}, "true"),
-        ({}, False),
-    ):
-        saved = {k: os.environ.pop(k, None) for k in ("CI", "DLNOTES_PAGE_HISTORY")}
-        os.environ.update(env)
-        try:
-            cfg = load_mkdocs_yml(REPO / "mkdocs.yml")
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k, None)
-                if v is not None:
-                    os.environ[k] = v
-        for p in cfg["plugins"]:
-            if isinstance(p, dict) and next(iter(p)) in PLUGINS:
-                assert p[next(iter(p))].get("enabled") == expected, (env, p)
+    for name in ("CI", "DLNOTES_PAGE_HISTORY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    cfg = load_mkdocs_yml(REPO / "mkdocs.yml")
+    for p in cfg["plugins"]:
+        if isinstance(p, dict) and next(iter(p)) in PLUGINS:
+            assert p[next(iter(p))].get("enabled") == expected, p
 
 
 def git(cwd: Path, *args: str, author: str = "张三") -> str:
