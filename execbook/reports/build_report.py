@@ -9,19 +9,18 @@
 - ``report_html(...)`` → 同样内容的 HTML（插件在 ``on_page_context`` 里替换页面中的占位注释时用）；
 - ``fill_placeholder(text, replacement)`` → 替换 ``REPORT_PLACEHOLDER``，缺占位注释时报错。
 
-命令行：``python -m execbook.report [build-summary.json]`` 打印 Markdown（例如追加到 CI 的作业摘要）。
+命令行：``python -m execbook report [build-summary.json]`` 打印 Markdown（例如追加到 CI 的作业摘要）。
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
+
+from ..engine.protocol import STATUSES
 
 REPORT_PLACEHOLDER = "<!-- execbook:build-report -->"
 SUMMARY_VERSION = 1
-STATUSES = ("ran", "replayed", "cached", "skipped", "failed")
 
 _ENV_LABELS = (
     ("python", "Python"),
@@ -227,25 +226,3 @@ def load_summary(path: Path | str) -> dict | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m execbook.report", description="把构建摘要写成「构建报告」Markdown"
-    )
-    parser.add_argument(
-        "summary", nargs="?", help="build-summary.json（默认：执行缓存目录中的那份）"
-    )
-    args = parser.parse_args(argv)
-    if args.summary:
-        path = Path(args.summary)
-    else:
-        from .paths import cache_dir
-
-        path = cache_dir() / "build-summary.json"
-    sys.stdout.write(report_markdown(load_summary(path)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
