@@ -315,15 +315,46 @@ def _fence(lines: list[str]) -> list[str]:
     return [ticks + "diff", *lines, ticks]
 
 
-def render_markdown(
-    diffs: list[BlockDiff], info: dict, *, title: str = "输出对比：main → 本拉取请求"
-) -> str:
-    changed = [d for d in diffs if d.status != "unchanged"]
+def _results_table(changed: list[BlockDiff]) -> list[str]:
+    """改变了的实验结果：一行一个（页面:行号、模型、字段、新旧值与变化）。"""
+    rows = [(d, r) for d in changed for r in d.results]
+    if not rows:
+        return []
+    out = [
+        "### 实验结果",
+        "",
+        "| 页面 | 模型 | 字段 | main | 本拉取请求 | 变化 |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for d, (name, k, old, new) in rows:
+        out.append(
+            f"| `{d.page}:{d.lineno}` | {_md_cell(name)} | {_md_cell(k)} | {_md_cell(old)} "
+            f"| {_md_cell(new)} | {_change(old, new)} |"
+        )
+    return out + [""]
+
+
+def _block_details(page: str, d: BlockDiff) -> list[str]:
+    """一个改变了的块：折叠的 <details>，写明图、实验结果、其他输出与文字差异。"""
+    out = [f"<details><summary><code>{page}:{d.lineno}</code>：{d.headline}</summary>", ""]
+    if d.images:
+        out += ["图：" + "；".join(d.images) + "。", ""]
+    if d.results:
+        parts = "；".join(f"{n} 的 {k}：{_fmt(a)} → {_fmt(b)}" for n, k, a, b in d.results)
+        out += ["实验结果：" + parts + "。", ""]
+    if d.other_changed:
+        out += ["其他输出改变：" + "、".join(f"`{m}`" for m in d.other_changed) + "。", ""]
+    if d.text_diff:
+        out += _fence(d.text_diff) + [""]
+    return out + ["</details>", ""]
+
+
+def _header(diffs: list[BlockDiff], info: dict, title: str) -> list[str]:
     counts = {
         s: sum(1 for d in diffs if d.status == s)
         for s in ("changed", "added", "removed", "unchanged")
     }
-    pages = sorted({d.page for d in diffs})
+    pages = {d.page for d in diffs}
     out = [f"## {title}", ""]
     out.append(
         f"比较了 {len(pages)} 页、{len(diffs)} 个代码块（按「页面:行号」配对）："
@@ -337,56 +368,28 @@ def render_markdown(
                 f"> {side} 的缓存中有 {len(info[key])} 个条目读不了，已忽略：{info[key][0]} …"
             )
             out.append("")
+    return out
+
+
+def render_markdown(
+    diffs: list[BlockDiff], info: dict, *, title: str = "输出对比：main → 本拉取请求"
+) -> str:
+    changed = [d for d in diffs if d.status != "unchanged"]
+    out = _header(diffs, info, title)
     if not info.get("base_blocks") and diffs:
         out.append("没有可比较的基准缓存（main 还没有保存过执行缓存），这次不列出逐块差异。")
         return "\n".join(out) + "\n"
     if not changed:
         out.append("没有输出改变。")
         return "\n".join(out) + "\n"
-
-    result_rows = [(d, r) for d in changed for r in d.results]
-    if result_rows:
-        out += [
-            "### 实验结果",
-            "",
-            "| 页面 | 模型 | 字段 | main | 本拉取请求 | 变化 |",
-            "|---|---|---|---:|---:|---:|",
-        ]
-        for d, (name, k, old, new) in result_rows:
-            out.append(
-                f"| `{d.page}:{d.lineno}` | {_md_cell(name)} | {_md_cell(k)} | {_md_cell(old)} "
-                f"| {_md_cell(new)} | {_change(old, new)} |"
-            )
-        out.append("")
-
+    out += _results_table(changed)
     out += ["### 各页", ""]
-    for page in pages:
+    for page in sorted({d.page for d in diffs}):
         page_diffs = [d for d in changed if d.page == page]
-        if not page_diffs:
-            continue
-        out.append(f"#### `{page}`")
-        out.append("")
-        for d in page_diffs:
-            out.append(f"<details><summary><code>{page}:{d.lineno}</code>：{d.headline}</summary>")
-            out.append("")
-            if d.images:
-                out.append("图：" + "；".join(d.images) + "。")
-                out.append("")
-            if d.results:
-                out.append(
-                    "实验结果："
-                    + "；".join(f"{n} 的 {k}：{_fmt(a)} → {_fmt(b)}" for n, k, a, b in d.results)
-                    + "。"
-                )
-                out.append("")
-            if d.other_changed:
-                out.append("其他输出改变：" + "、".join(f"`{m}`" for m in d.other_changed) + "。")
-                out.append("")
-            if d.text_diff:
-                out += _fence(d.text_diff)
-                out.append("")
-            out.append("</details>")
-            out.append("")
+        if page_diffs:
+            out += [f"#### `{page}`", ""]
+            for d in page_diffs:
+                out += _block_details(page, d)
     text = "\n".join(out)
     if len(text) > MAX_SUMMARY_CHARS:
         cut = text.rfind("\n<details>", 0, MAX_SUMMARY_CHARS)
