@@ -111,6 +111,40 @@ def _gpu_cell(r: dict | None) -> str:
     return f"{_fmt(acc)}（{r.get('device')}，{_settings(r)}）"
 
 
+def _dataset_label(datasets: dict[str, str], r: dict) -> str:
+    """数据的简称（样本 1、2……或 数据 A、B……）；完整的说明列在表下。"""
+    data = str(r.get("data", "?"))
+    if data not in datasets:
+        n_same = sum(
+            1 for d in datasets.values() if d.startswith("**样本") == bool(r.get("is_sample"))
+        )
+        datasets[data] = (
+            f"**样本 {n_same + 1}**" if r.get("is_sample") else f"数据 {chr(ord('A') + n_same)}"
+        )
+    return datasets[data]
+
+
+def _row(name: str, r: dict, results_url: str, data_label: str, gpu: dict | None) -> str:
+    ref = reference(name)
+    link = get_relative_url(r.get("page_url", ""), results_url)
+    if r.get("perplexity") is not None:
+        accs = f"困惑度 {_fmt(float(r['perplexity']), 1)}"
+    else:
+        accs = f"{_fmt(r.get('test_acc'))} / {_fmt(r.get('train_acc'))}"
+    cells = [
+        f"[{name}]({link})",
+        _ref_cell(ref),
+        accs,
+        _ratio_cell(r, ref),
+        _settings(r),
+        f"{_fmt(r.get('device'))} · {data_label}",
+        _time_cell(r),
+        _curve(r),
+        _gpu_cell(gpu),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
 def render_table(
     records: list[dict],
     results_url: str,
@@ -136,34 +170,10 @@ def render_table(
         "| 模型 | 原书测试准确率 | 测试 / 训练准确率 | 与原书之比 | 设置 | 设备 · 数据 | 训练用时 "
         "| 逐轮测试准确率 | GPU（`--full`） |\n|---|---|---|---|---|---|---|---|---|\n"
     )
-    rows, datasets = [], {}
-    for name, r in items:
-        ref = reference(name)
-        link = get_relative_url(r.get("page_url", ""), results_url)
-        data = str(r.get("data", "?"))
-        if data not in datasets:
-            n_same = sum(
-                1 for d in datasets.values() if d.startswith("**样本") == bool(r.get("is_sample"))
-            )
-            datasets[data] = (
-                f"**样本 {n_same + 1}**" if r.get("is_sample") else f"数据 {chr(ord('A') + n_same)}"
-            )
-        if r.get("perplexity") is not None:
-            accs = f"困惑度 {_fmt(float(r['perplexity']), 1)}"
-        else:
-            accs = f"{_fmt(r.get('test_acc'))} / {_fmt(r.get('train_acc'))}"
-        cells = [
-            f"[{name}]({link})",
-            _ref_cell(ref),
-            accs,
-            _ratio_cell(r, ref),
-            _settings(r),
-            f"{_fmt(r.get('device'))} · {datasets[data]}",
-            _time_cell(r),
-            _curve(r),
-            _gpu_cell(gpu.get(name)),
-        ]
-        rows.append("| " + " | ".join(cells) + " |")
+    datasets: dict[str, str] = {}
+    rows = [
+        _row(name, r, results_url, _dataset_label(datasets, r), gpu.get(name)) for name, r in items
+    ]
     legend = "\n".join(f"- {label}：{data}" for data, label in datasets.items())
     sources = "\n".join(
         f"- {ref.key}：{'≈' if ref.approx else ''}{ref.test_acc:.3f}，{ref.source}" for ref in BOOK
