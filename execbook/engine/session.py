@@ -93,13 +93,13 @@ class Session:
     # ------------------------------------------------------------ 警告
 
     @contextmanager
-    def capture(self) -> Iterator[None]:
-        """把其间的警告（CacheWarning、无法渲染的输出……）交给 ``warn``，每次都报告，不让它们打断运行。"""
+    def capture(self, report: Callable[[str], None] | None = None) -> Iterator[None]:
+        """把其间的警告（CacheWarning、无法渲染的输出……）交给 ``report``（默认 ``warn``），每次都报告。"""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
         for w in caught:
-            self.warn(str(w.message))
+            (report or self.warn)(str(w.message))
 
     # ------------------------------------------------------------ 运行
 

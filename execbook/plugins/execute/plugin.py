@@ -227,7 +227,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         """各块的输出 HTML（受每页上限约束）；训练记录顺便收集给「实验结果」表。"""
         budget = Budget(self.limits.page_bytes)
         rendered = []
-        with self.session.capture():
+        with self.session.capture(log.warning):  # 显示不了的输出：严格构建失败（页面:行号）
             for r in result.results:
                 if r.status == "skipped":
                     html_out = skip_note(r.block.skip_reason)

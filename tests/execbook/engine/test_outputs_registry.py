@@ -53,3 +53,15 @@ def test_a_registered_renderer_is_used_for_its_type():
     register("application/x-test-box", lambda v, limits, n: (f"<i>{v}</i>", False), 70)
     html, _ = render_output(_display({"application/x-test-box": "hi"}), OutputLimits(), 10_000)
     assert html == "<i>hi</i>"
+
+
+def test_session_capture_hands_each_warning_to_the_reporter():
+    import warnings
+
+    from execbook.engine.session import Session
+
+    seen: list[str] = []
+    with Session(warn=seen.append).capture():
+        warnings.warn("docs/p.md:3: 第一个", OutputWarning, stacklevel=1)
+        warnings.warn("docs/p.md:3: 第一个", OutputWarning, stacklevel=1)
+    assert seen == ["docs/p.md:3: 第一个"] * 2
