@@ -1,7 +1,8 @@
-"""MkDocs 插件 ``execbook-frontmatter``：坏的 YAML front matter 让构建失败并指明 页面:行号。
+"""MkDocs 钩子（mkdocs.yml 的 ``hooks:``）：坏的 YAML front matter 让构建失败并指明 页面:行号。
 
 MkDocs 读不懂 front matter 时不报错，而是把它当正文发布（``---`` 变成分隔线，键值变成文字）。这时交给
 ``on_page_markdown`` 的 Markdown 仍以 front matter 开头，这里重新解析它，报出 YAML 的错误位置。
+钩子按文件路径载入（不经包的导入），所以这里只用绝对导入；不需要登记插件入口。
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import re
 
 import yaml
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import event_priority
 
-from ..paths import display_path
+from execbook.paths import display_path
 
 # mkdocs.utils.meta 识别 front matter 的方式
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
@@ -34,13 +35,12 @@ def check_front_matter(markdown: str, where: str) -> None:
         raise ValueError(f"{where}:1: front matter 应是「键: 值」的表，得到 {type(data).__name__}")
 
 
-class FrontMatterPlugin(BasePlugin):
-    @event_priority(100)  # 在其他插件改动 Markdown 之前
-    def on_page_markdown(self, markdown: str, page, config, files):
-        src = page.file.abs_src_path
-        if src and src.endswith(".md"):
-            try:
-                check_front_matter(markdown, display_path(src))
-            except ValueError as exc:
-                raise PluginError(str(exc)) from None
-        return markdown
+@event_priority(110)  # 在执行插件与其他插件改动 Markdown 之前
+def on_page_markdown(markdown: str, page, config, files):
+    src = page.file.abs_src_path
+    if src and src.endswith(".md"):
+        try:
+            check_front_matter(markdown, display_path(src))
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
+    return markdown
