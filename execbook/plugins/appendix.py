@@ -1,6 +1,6 @@
 """MkDocs 插件 ``execbook-appendix``：由各页面内容与执行记录生成的附录内容，从不手写。
 
-- 术语表、学习感悟汇总（``execbook/glossary.py``）：在页面的占位注释处填入；页面描述（``<meta name=description>``）；
+- 术语表、学习感悟汇总（``execbook/reports/glossary.py``）：在页面的占位注释处填入；页面描述（``<meta name=description>``）；
 - 「实验结果」表（``execbook/reports/results_table.py``）：由执行插件收集的训练记录生成；
 - 「构建报告」（``execbook/reports/build_report.py``）：由本次构建的摘要生成。
 
