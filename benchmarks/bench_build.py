@@ -20,8 +20,8 @@
 - 改动一个块只重新运行那一页（从那个块起；前面的块为恢复内核状态重跑）；
 - 并行的冷构建 ≤ 0.7 × 一页一页的冷构建（每个内核的线程数相同；``--no-serial`` 跳过）；
 - ``mkdocs serve``（没有缓存，像新克隆）从启动到第一页可以访问 ≤ 15 秒（``--no-serve`` 跳过）；
-- 分片 + 合并（``--shards N``，默认 2）：各分片 ``python -m execbook.run --shard i/N`` 依次运行（模拟 N 台同样的机器，
-  取最慢的一个）+ ``python -m execbook.cache merge`` + ``DLNOTES_EXECUTE=never`` 的构建，与单机冷构建之比
+- 分片 + 合并（``--shards N``，默认 2）：各分片 ``python -m execbook run --shard i/N`` 依次运行（模拟 N 台同样的机器，
+  取最慢的一个）+ ``python -m execbook merge`` + ``DLNOTES_EXECUTE=never`` 的构建，与单机冷构建之比
   （只报告，不设目标：它取决于分片数与机器数）。
 不达标时以非零状态退出。
 """
@@ -253,7 +253,7 @@ def main(argv=None) -> int:
                         work,
                         shard_env,
                         f"分片 {i}/{args.shards}",
-                        ["-m", "execbook.run", "--shard", f"{i}/{args.shards}", "docs"],
+                        ["-m", "execbook", "run", "--shard", f"{i}/{args.shards}", "docs"],
                     )
                 )
             merged = tmp / "cache-merged"
@@ -262,7 +262,7 @@ def main(argv=None) -> int:
                 work,
                 env,
                 "合并缓存",
-                ["-m", "execbook.cache", "merge", *sources, "--into", str(merged)],
+                ["-m", "execbook", "merge", *sources, "--into", str(merged)],
             )
             never = build(
                 work,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from .paths import REPO_ROOT
+
 
 class EnvLoader(yaml.SafeLoader):
     """``!ENV`` 按环境取值；其他 python 标签读成 None。"""
@@ -54,3 +56,8 @@ def snippet_settings(path: Path) -> dict | None:
     base = [base] if isinstance(base, str) else list(base)
     settings["base_path"] = [str((path.parent / b).resolve()) for b in base]
     return settings
+
+
+def site_snippets() -> dict | None:
+    """本站 mkdocs.yml 的 snippet 设置（pytest 插件与命令行用；构建时插件用 MkDocs 解析好的配置）。"""
+    return snippet_settings(REPO_ROOT / "mkdocs.yml")

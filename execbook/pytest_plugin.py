@@ -22,74 +22,43 @@ from pathlib import Path
 
 import pytest
 
-from .engine import (
-    BlockError,
-    BuildSummary,
-    Cache,
-    DependencyChecker,
-    KernelPool,
-    PageResult,
-    blocks_from_notebook,
-    execute_page,
-    extract_blocks,
-    fingerprint,
-    summary_path,
-)
-from .engine.files import clean_stale_kernel_dirs
-from .engine.parallel import PageRunner, default_workers, kernel_threads
+from .engine import BlockError, CacheWarning, PageResult
+from .engine.parallel import default_workers
+from .engine.protocol import is_page
+from .engine.session import Job, Session, load_job
 from .engine.shard import ENV_SHARD, parse_shard, select
-from .mkdocs_config import snippet_settings
-from .paths import DOCS_DIR, REPO_ROOT, cache_dir, display_path
+from .mkdocs_config import site_snippets
+from .paths import DOCS_DIR, cache_dir, display_path
 
 
 class _Session:
-    """一次测试会话共用的引擎状态：指纹、缓存、内核池、依赖检查、摘要（按需创建）。"""
+    """pytest 这一前端：引擎的 Session（按需开始）与页面并行的 Future。"""
 
     def __init__(self, config):
         self.config = config
-        self._ready = False
+        # 缓存的问题（CacheWarning）作为警告交给 pytest，在测试摘要里每次都报告
+        self.engine = Session(
+            cache_dir(),
+            use_cache=not config.getoption("--rerun"),
+            warn=lambda message: warnings.warn(message, CacheWarning, stacklevel=1),
+        )
+        self.snippets = site_snippets()
 
-    def ensure(self):
-        if not self._ready:
-            self.fp = fingerprint()
-            self.cache = Cache(cache_dir())
-            self.cache.clean()
-            clean_stale_kernel_dirs()
-            self.pool = KernelPool()
-            self.checker = DependencyChecker()
-            self.summary = BuildSummary()
-            self.snippets = snippet_settings(REPO_ROOT / "mkdocs.yml")
-            self._ready = True
-        return self
+    def ensure(self) -> Session:
+        return self.engine.ensure()
 
     def start_parallel(self, pages: list[PageFile]):
         """页面并行（与构建相同）：收集完成后把所有页面交给 PageRunner；测试项按顺序等各自页面的结果。"""
-        workers = default_workers()
-        if workers < 2 or len(pages) < 2 or self.config.option.collectonly:
+        if default_workers() < 2 or len(pages) < 2 or self.config.option.collectonly:
             return
-        self.ensure()
-        self.runner = PageRunner(workers, kernel_threads(workers))
-        use_cache = not self.config.getoption("--rerun")
-        for page in pages:
-            page._future = self.runner.submit(
-                lambda pool, p=page: execute_page(
-                    p.path,
-                    p._blocks,
-                    cache=self.cache,
-                    use_cache=use_cache,
-                    fp=self.fp,
-                    pool=pool,
-                    checker=self.checker,
-                )
-            )
+        futures = self.ensure().submit_all({p: Job(p.path, p._blocks) for p in pages})
+        for page, fut in futures.items():
+            page._future = fut
 
     def finish(self):
-        if getattr(self, "runner", None) is not None:
-            self.runner.close()
-        if self._ready:
-            self.pool.close()
-            if self.summary.pages:
-                self.summary.write(summary_path(self.cache.base))
+        self.engine.close()
+        if self.engine.started and self.engine.summary.pages:
+            self.engine.write_summary()
 
 
 _SESSION_KEY = pytest.StashKey[_Session]()
@@ -178,10 +147,9 @@ def pytest_collection_finish(session):
 
 def _is_page(path: Path) -> bool:
     try:
-        rel = path.resolve().relative_to(DOCS_DIR)
+        return is_page(path.resolve().relative_to(DOCS_DIR))
     except ValueError:
         return False
-    return not any(part.startswith("_") for part in rel.parts)
 
 
 def pytest_collect_file(parent, file_path: Path):
@@ -205,8 +173,7 @@ class PageFile(pytest.File):
     _future = None  # 页面并行时的 Future
 
     def load_blocks(self):
-        session = self.config.stash[_SESSION_KEY].ensure()
-        return extract_blocks(self.path, snippets=session.snippets)
+        return load_job(self.path, self.config.stash[_SESSION_KEY].snippets).blocks
 
     def collect(self):
         try:
@@ -220,30 +187,17 @@ class PageFile(pytest.File):
 
     def page_result(self) -> PageResult:
         if self._result is None:
-            s = self.config.stash[_SESSION_KEY].ensure()
+            session = self.config.stash[_SESSION_KEY].ensure()
             if self._future is not None:
-                self._result = self._future.result()
-                s.summary.add(self._result)
-                return self._result
-            with warnings.catch_warnings():
-                warnings.simplefilter("always")  # 缓存问题（CacheWarning）每次都报告
-                self._result = execute_page(
-                    self.path,
-                    self._blocks,
-                    cache=s.cache,
-                    use_cache=not self.config.getoption("--rerun"),
-                    fp=s.fp,
-                    pool=s.pool,
-                    checker=s.checker,
-                )
-            s.summary.add(self._result)
+                with session.capture():
+                    self._result = session.record(self._future.result())
+            else:
+                self._result = session.run(Job(self.path, self._blocks))
         return self._result
 
 
 class NotebookFile(PageFile):
-    def load_blocks(self):
-        _, blocks = blocks_from_notebook(self.path)
-        return blocks
+    """notebook：load_job 按后缀读 code cell（「行号」是 cell 序号）。"""
 
 
 class BrokenPageItem(pytest.Item):

@@ -13,7 +13,9 @@ import importlib
 import json
 import warnings
 
-DEPENDENCY_MIME = "application/vnd.execbook.dependency+json"
+from .protocol import DEPENDENCY_MIME
+
+__all__ = ["DEPENDENCY_MIME", "CacheWarning", "DependencyChecker"]
 
 
 class CacheWarning(UserWarning):

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import platform
 import time
 from dataclasses import dataclass, field
@@ -25,9 +24,8 @@ from .errors import display_error, format_error
 from .files import atomic_write
 from .fingerprint import block_keys, device, fingerprint, version
 from .kernels import KernelPool
-from .outputs import cap_for_store, failed_figures, normalize, size
-
-STATUSES = ("ran", "replayed", "cached", "skipped", "failed")
+from .notebooks import cap_notebook_outputs, notebook_bytes
+from .outputs import cap_for_store, failed_figures, normalize
 
 
 @dataclass
@@ -212,69 +210,6 @@ def execute_page(
     return PageResult(page, results, time.perf_counter() - t_start, notes)
 
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
-
-
-def new_notebook(cells: list) -> dict:
-    """nbformat 4 的 notebook（普通字典，不做校验；cell id 按序号给出，同样的内容得到同样的文件）。"""
-    return {
-        "nbformat": 4,
-        "nbformat_minor": 5,
-        "metadata": {"kernelspec": KERNELSPEC},
-        "cells": cells,
-    }
-
-
-def markdown_cell(source: str, n: int) -> dict:
-    return {"id": f"cell-{n}", "cell_type": "markdown", "metadata": {}, "source": source}
-
-
-def code_cell(source: str, outputs: list[dict], n: int, tags: list[str] | None = None) -> dict:
-    meta = {"tags": tags} if tags else {}
-    return {
-        "id": f"cell-{n}",
-        "cell_type": "code",
-        "metadata": meta,
-        "execution_count": None,
-        "source": source,
-        "outputs": outputs,
-    }
-
-
-def notebook_bytes(nb) -> str:
-    """notebook → JSON 文本，与 nbformat 写出的格式相同（缩进 1、键排序），但不做校验也不复制：
-    输出来自内核、结构已知；多行字符串保持为一个字符串（nbformat 的 schema 允许）。"""
-    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-
-
-def cap_notebook_outputs(cells, limit: int, where: str) -> list[str]:
-    """下载/执行的 notebook：全部输出超过 limit 字节时，之后的输出换成一行说明。返回触到上限的记录。"""
-    used, hits = 0, []
-    for cell in cells:
-        if cell.get("cell_type") != "code":
-            continue
-        kept = []
-        for o in cell.get("outputs", []):
-            n = size(o)
-            if used + n > limit:
-                if not hits:
-                    hits.append(
-                        f"{where}: notebook 的输出超过上限 {limit} 字节，之后的输出没有放进 notebook"
-                    )
-                kept.append(
-                    {
-                        "output_type": "stream",
-                        "name": "stdout",
-                        "text": f"（输出超过 notebook 上限 {limit} 字节，已省略；请在本地运行）\n",
-                    }
-                )
-                break
-            used += n
-            kept.append(o)
-        cell["outputs"] = kept
-    return hits
-
-
 def execute_notebook(
     path: Path,
     out_path: Path,
@@ -306,6 +241,4 @@ __all__ = [
     "execute_notebook",
     "missing_blocks",
     "lookup",
-    "cap_notebook_outputs",
-    "notebook_bytes",
 ]

@@ -74,7 +74,7 @@ def device() -> str:
     return "cuda" if cuda_available() and os.environ.get("D2L_DEVICE", "auto") != "cpu" else "cpu"
 
 
-# 内核启动时运行的 execbook 模块（kernel_startup.py 及其导入的模块）；tests/engine 核对这份清单完整
+# 内核启动时运行的 execbook 模块（kernel_startup.py 及其导入的模块）；tests/execbook/engine 核对这份清单完整
 KERNEL_STARTUP_MODULES = ("kernel_startup.py", "import_hooks.py", "fonts.py")
 
 

@@ -3,10 +3,14 @@
 只有一种输出模型：nbformat 的输出字典（``output_type``、``name``/``text`` 或 ``data``/``metadata``）。
 缓存里存的就是它们（整理过：相邻的同名流合并，``\\r`` 只保留最后状态），页面与下载的 notebook 都从它们渲染。
 
-渲染出来的是 **HTML**，由 MkDocs 插件在 Markdown 转换**之后**放进页面（见 plugins/execute.py）：
+渲染出来的是 **HTML**，由 MkDocs 插件在 Markdown 转换**之后**放进页面（见 plugins/execute/splice.py）：
 代码打印的任何东西都只是数据，不会被 Markdown、pymdownx.snippets 或公式扩展当作页面源文来解读。
 输出（文字、图、HTML）带 ``data-search-exclude``：Material 的搜索只索引正文与代码，不索引输出
 （日志、数字和 SVG 路径对搜索没有用，还会让构建变慢）；训练记录框照常可搜。
+
+渲染器按 MIME 类型登记（``register``）：一个输出取它带有的、优先级最高的已登记类型；一个也没有时，
+发出 ``OutputWarning``（写明页面:行号），不让输出悄悄消失。引擎登记通用的类型（图、HTML、公式、文字）；
+只属于本书的类型（训练记录）由 MkDocs 插件从引擎之外登记（见 plugins/execute/renderers.py）。
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ import base64
 import html
 import json
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from dlnotes.results import RESULT_MIME
 
 FIGURE_FALLBACK_RE = re.compile(r"^<Figure size [\d.]+x[\d.]+ with \d+ Axes>$")
 STORE_LIMIT_BYTES = 8 * 2**20  # 每块存进缓存的输出上限（固定，属于引擎格式）
@@ -171,20 +175,6 @@ def svg_inline(svg: str) -> str:
     return f'<div class="dl-figure" data-search-exclude>{svg}</div>'
 
 
-def result_note(record: dict) -> str:
-    """训练记录 → 一个小提示框，写明数据、设备与设置。"""
-    parts = [f"数据：{record.get('data', '未知')}", f"设备：{record.get('device', '?')}"]
-    settings = [f"{k} = {record[k]}" for k in ("epochs", "lr", "batch_size") if k in record]
-    if settings:
-        parts.append("设置：" + "，".join(settings))
-    parts.append(f"torch {record.get('torch', '?')}，{record.get('date', '')}")
-    body = "；".join(parts) + "。"
-    return (
-        '<div class="admonition info"><p class="admonition-title">'
-        f"训练记录：{html.escape(str(record.get('name', '')))}</p><p>{html.escape(body)}</p></div>"
-    )
-
-
 def skip_note(reason: str) -> str:
     return (
         '<div class="admonition warning"><p class="admonition-title">此代码块在构建时不运行</p>'
@@ -196,8 +186,79 @@ def _note(text: str) -> str:
     return f'<p class="dl-output-limit"><em>{html.escape(text)}</em></p>'
 
 
-def render_output(o: dict, limits: OutputLimits, byte_limit: int) -> tuple[str, bool]:
-    """一个 nbformat 输出 → (HTML, 是否截断)：按 MIME 类型选最好的表示。"""
+class OutputWarning(UserWarning):
+    """输出没法显示（没有渲染器的 MIME 类型）：构建报告为警告，严格构建因此失败。"""
+
+
+# 渲染器：(值, 上限, 剩余字节) → (HTML, 是否截断)
+Renderer = Callable[[object, OutputLimits, int], tuple[str, bool]]
+_RENDERERS: dict[str, tuple[int, Renderer]] = {}
+
+
+def register(mime: str, renderer: Renderer, priority: int) -> None:
+    """登记（或替换）一个 MIME 类型的渲染器；一个输出有几种类型时，priority 大的优先。"""
+    _RENDERERS[mime] = (priority, renderer)
+
+
+def renderer_for(data: dict) -> tuple[str, Renderer] | None:
+    """输出数据里优先级最高的、有渲染器的 MIME 类型。"""
+    known = [(_RENDERERS[m][0], m) for m in data if m in _RENDERERS]
+    if not known:
+        return None
+    mime = max(known)[1]
+    return mime, _RENDERERS[mime][1]
+
+
+def _svg(value, limits, byte_limit):
+    return svg_inline(_text(value)), False
+
+
+def _image(mime: str) -> Renderer:
+    def render(value, limits, byte_limit):
+        if isinstance(value, bytes):
+            value = base64.b64encode(value).decode()
+        value = _text(value).replace("\n", "")
+        return (
+            '<div class="dl-figure" data-search-exclude><img alt="代码输出的图" '
+            f'src="data:{mime};base64,{html.escape(value)}"></div>'
+        ), False
+
+    return render
+
+
+def _html(value, limits, byte_limit):
+    return f'<div class="dl-html" data-search-exclude>{_text(value)}</div>', False
+
+
+_MATH_DELIMS = (("$$", "$$"), ("\\[", "\\]"), ("$", "$"))
+
+
+def latex_html(value, limits=None, byte_limit=0) -> tuple[str, bool]:
+    """``text/latex`` → 交给 MathJax 排版的显示公式（站点的 MathJax 只处理 class 为 arithmatex 的元素）。"""
+    tex = _text(value).strip()
+    for left, right in _MATH_DELIMS:
+        if len(tex) > len(left) + len(right) and tex.startswith(left) and tex.endswith(right):
+            tex = tex[len(left) : -len(right)].strip()
+            break
+    return f'<div class="arithmatex" data-search-exclude>\\[{html.escape(tex)}\\]</div>', False
+
+
+def _plain(value, limits, byte_limit):
+    return text_block(_text(value), "结果", limits, byte_limit)
+
+
+register("image/svg+xml", _svg, 60)
+register("image/png", _image("image/png"), 50)
+register("image/jpeg", _image("image/jpeg"), 50)
+register("text/html", _html, 40)
+register("text/latex", latex_html, 30)
+register("text/plain", _plain, 0)
+
+
+def render_output(
+    o: dict, limits: OutputLimits, byte_limit: int, where: str = "?"
+) -> tuple[str, bool]:
+    """一个 nbformat 输出 → (HTML, 是否截断)：按登记的渲染器选最好的表示。"""
     if o.get("output_type") == "stream":
         text = _text(o.get("text", ""))
         if not text.strip():
@@ -207,25 +268,18 @@ def render_output(o: dict, limits: OutputLimits, byte_limit: int) -> tuple[str, 
     if o.get("output_type") == "error":
         return text_block("\n".join(o.get("traceback", [])), "错误", limits, byte_limit)
     data = o.get("data") or {}
-    if RESULT_MIME in data:
-        rec = data[RESULT_MIME]
-        return result_note(json.loads(rec) if isinstance(rec, str) else rec), False
-    if "image/svg+xml" in data:
-        return svg_inline(_text(data["image/svg+xml"])), False
-    if "image/png" in data:
-        png = data["image/png"]
-        if isinstance(png, bytes):
-            png = base64.b64encode(png).decode()
-        png = _text(png).replace("\n", "")
-        return (
-            '<div class="dl-figure" data-search-exclude><img alt="代码输出的图" '
-            f'src="data:image/png;base64,{html.escape(png)}"></div>'
-        ), False
-    if "text/html" in data:
-        return f'<div class="dl-html" data-search-exclude>{_text(data["text/html"])}</div>', False
-    if "text/plain" in data:
-        return text_block(_text(data["text/plain"]), "结果", limits, byte_limit)
-    return "", False
+    found = renderer_for(data)
+    if found is None:
+        if data:
+            warnings.warn(
+                f"{where}: 输出的 MIME 类型（{'、'.join(sorted(data))}）没有渲染器，也没有 text/plain，"
+                "页面上不显示这个输出",
+                OutputWarning,
+                stacklevel=2,
+            )
+        return "", False
+    mime, renderer = found
+    return renderer(data[mime], limits, byte_limit)
 
 
 def render_block(outputs: list[dict], limits: OutputLimits, budget: Budget, where: str) -> str:
@@ -243,7 +297,7 @@ def render_block(outputs: list[dict], limits: OutputLimits, budget: Budget, wher
         if left <= 512:
             piece, truncated, too_big = "", False, True
         else:
-            piece, truncated = render_output(o, limits, left)
+            piece, truncated = render_output(o, limits, left, where)
             too_big = len(piece.encode("utf-8")) > left
         if too_big or truncated:
             what = "只显示开头和结尾" if truncated and not too_big else "这段输出没有显示"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
 
 ENV_SHARD = "EXECBOOK_SHARD"
 _SHARD_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -47,8 +46,3 @@ def select(weights: dict[str, int], shard: tuple[int, int] | None) -> set[str]:
         return set(weights)
     i, n = shard
     return {p for p, k in assign(weights, n).items() if k == i}
-
-
-def describe(pages: Iterable[str], shard: tuple[int, int]) -> str:
-    pages = list(pages)
-    return f"分片 {shard[0]}/{shard[1]}：{len(pages)} 页"

@@ -23,13 +23,9 @@ from ..paths import display_path
 from .dependencies import describe, merge
 from .files import atomic_write
 from .fingerprint import environment
+from .protocol import STATUSES, SUMMARY_NAME, summary_path
 
-SUMMARY_NAME = "build-summary.json"
-STATUSES = ("ran", "replayed", "cached", "skipped", "failed")
-
-
-def summary_path(cache_root: Path) -> Path:
-    return Path(cache_root) / SUMMARY_NAME
+__all__ = ["SUMMARY_NAME", "BuildSummary", "human_line", "summary_path"]
 
 
 class BuildSummary:

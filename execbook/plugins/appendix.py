@@ -1,8 +1,8 @@
 """MkDocs 插件 ``execbook-appendix``：由各页面内容与执行记录生成的附录内容，从不手写。
 
-- 术语表、学习感悟汇总（``execbook/collect.py``）：在页面的占位注释处填入；页面描述（``<meta name=description>``）；
-- 「实验结果」表（``execbook/results.py``）：由执行插件收集的训练记录生成；
-- 「构建报告」（``execbook/report.py``）：由本次构建的摘要生成。
+- 术语表、学习感悟汇总（``execbook/reports/glossary.py``）：在页面的占位注释处填入；页面描述（``<meta name=description>``）；
+- 「实验结果」表（``execbook/reports/results_table.py``）：由执行插件收集的训练记录生成；
+- 「构建报告」（``execbook/reports/build_report.py``）：由本次构建的摘要生成。
 
 后两者在 ``on_page_context`` 填入：那时所有页面都已执行。本插件要排在 ``execbook-execute`` 之后。
 """
@@ -18,8 +18,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import get_relative_url
 
-from .. import collect
-from .. import results as results_mod
+from ..reports import build_report, glossary
+from ..reports import results_table as results_mod
 from .execute import ExecutePlugin
 
 RESULTS_PLACEHOLDER = "<!-- dlnotes:results-table -->"
@@ -41,16 +41,16 @@ class AppendixPlugin(BasePlugin[AppendixConfig]):
     @event_priority(110)  # 在执行插件之前：描述取自作者写的文字（占位注释所在的页面没有代码块）
     def on_page_markdown(self, markdown: str, page, config, files):
         docs = Path(config.docs_dir)
-        if collect.GLOSSARY_PLACEHOLDER in markdown:
+        if glossary.GLOSSARY_PLACEHOLDER in markdown:
             markdown = markdown.replace(
-                collect.GLOSSARY_PLACEHOLDER,
-                collect.glossary_table(docs / "_includes" / "glossary"),
+                glossary.GLOSSARY_PLACEHOLDER,
+                glossary.glossary_table(docs / "_includes" / "glossary"),
             )
-        if collect.REFLECTIONS_PLACEHOLDER in markdown:
+        if glossary.REFLECTIONS_PLACEHOLDER in markdown:
             markdown = markdown.replace(
-                collect.REFLECTIONS_PLACEHOLDER, collect.reflections(page.file.src_uri, docs)
+                glossary.REFLECTIONS_PLACEHOLDER, glossary.reflections(page.file.src_uri, docs)
             )
-        if not page.meta.get("description") and (desc := collect.describe(markdown)):
+        if not page.meta.get("description") and (desc := glossary.describe(markdown)):
             page.meta["description"] = desc
         return markdown
 
@@ -67,8 +67,6 @@ class AppendixPlugin(BasePlugin[AppendixConfig]):
                 raise PluginError(f"docs/{uri} 缺少占位注释 {html.escape(RESULTS_PLACEHOLDER)}")
             page.content = page.content.replace(RESULTS_PLACEHOLDER, table)
         else:
-            from .. import report
-
             summary = (
                 executor.summary.to_json()
                 if executor and executor.config.execute != "plain"
@@ -78,9 +76,9 @@ class AppendixPlugin(BasePlugin[AppendixConfig]):
             links = {k: get_relative_url(p.url, page.url) for k, p in by_src.items()}
             titles = {k: p.title for k, p in by_src.items() if p.title}
             try:
-                page.content = report.fill_placeholder(
+                page.content = build_report.fill_placeholder(
                     page.content,
-                    report.report_html(summary, links=links, titles=titles),
+                    build_report.report_html(summary, links=links, titles=titles),
                     where=f"docs/{uri}",
                 )
             except ValueError as exc:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from execbook.collect import glossary_aliases
+from execbook.reports.glossary import glossary_aliases
 
 DOCS = REPO / "docs"
 PAGES = sorted(p for p in DOCS.rglob("*.md") if "_includes" not in p.parts and p.name != "404.md")

@@ -15,7 +15,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from conftest import REPO, free_port, mini_site
-from execbook.plugins.execute import PENDING_CLASS, PENDING_TITLE, ExecutePlugin, pending_html
+from execbook.plugins.execute.serve import PENDING_CLASS, PENDING_TITLE
 
 
 SLOW = """\
@@ -63,19 +63,6 @@ def _wait_for(url: str, needle: str, proc, timeout: float) -> str:
     raise AssertionError(
         f"{timeout} 秒内 {url} 没有出现 {needle!r}；最后的页面：{(text or '')[:2000]}"
     )
-
-
-def test_build_refuses_to_publish_a_placeholder():
-    plugin = ExecutePlugin()
-    assert plugin.serving is False  # 没有 on_startup(command="serve") 时就是构建
-
-    class _Page:
-        class file:  # noqa: N801
-            src_uri = "index.md"
-
-    with pytest.raises(PluginError, match="占位说明"):
-        plugin.on_post_page("<html>" + pending_html() + "</html>", page=_Page, config=None)
-    assert plugin.on_post_page("<html>ok</html>", page=_Page, config=None) == "<html>ok</html>"
 
 
 def test_serve_shows_placeholder_then_outputs_and_recovers_from_errors(tmp_path):

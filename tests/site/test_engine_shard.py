@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, mini_site, run_mkdocs_build
-from execbook.cache import merge
-from execbook.engine.shard import assign, parse_shard, select
 
 
 PAGE = """\
@@ -30,25 +28,6 @@ print("{name}", np.round(x, 3))
 print("{name} sum", round(float(x.sum()), 3))
 ```
 """
-
-
-def test_parse_shard():
-    assert parse_shard("1/2") == (1, 2) and parse_shard(" 3 / 3 ") == (3, 3)
-    for bad in ("0/2", "3/2", "1", "a/b", "", "1/0"):
-        with pytest.raises(ValueError, match="i/n"):
-            parse_shard(bad)
-
-
-def test_assign_is_deterministic_complete_and_balanced():
-    weights = {f"docs/p{i:02d}.md": w for i, w in enumerate([9, 1, 1, 1, 5, 4, 3, 2, 2, 8])}
-    a = assign(weights, 3)
-    assert a == assign(dict(reversed(list(weights.items()))), 3)  # 与输入顺序无关
-    parts = [select(weights, (i, 3)) for i in (1, 2, 3)]
-    assert set().union(*parts) == set(weights) and sum(map(len, parts)) == len(weights)
-    loads = [sum(weights[p] + 1 for p in part) for part in parts]
-    assert max(loads) - min(loads) <= max(weights.values()) + 1, loads  # 最重的一页决定误差
-    assert select(weights, None) == set(weights)
-    assert select(weights, (1, 1)) == set(weights)
 
 
 def _run(args: list[str], env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -80,23 +59,6 @@ def test_pytest_shards_partition_the_pages():
     assert bad.returncode != 0 and "i/n" in bad.stderr
 
 
-def test_merge_rejects_tampered_entries(tmp_path):
-    from execbook.engine.cache import Cache
-
-    a, b = Cache(tmp_path / "a"), Cache(tmp_path / "b")
-    a.put("aa" + "0" * 62, {"page": "p.md", "lineno": 1, "outputs": []})
-    b.put("bb" + "1" * 62, {"page": "q.md", "lineno": 3, "outputs": []})
-    stats = merge([tmp_path / "a", tmp_path / "b"], tmp_path / "c")
-    assert stats == {"added": 2, "present": 0, "bad": []}
-    assert Cache(tmp_path / "c").get("bb" + "1" * 62)["lineno"] == 3
-    assert merge([tmp_path / "a"], tmp_path / "c")["present"] == 1
-    bad = b.path("bb" + "1" * 62)
-    bad.write_text(bad.read_text().replace('"lineno": 3', '"lineno": 4'))
-    stats = merge([tmp_path / "b"], tmp_path / "d")
-    assert stats["added"] == 0 and len(stats["bad"]) == 1 and "校验和不符" in stats["bad"][0]
-    assert str(bad) in stats["bad"][0]
-
-
 def test_shards_merge_and_never_build_equals_single_build(tmp_path):
 
     files = {
@@ -113,7 +75,7 @@ def test_shards_merge_and_never_build_equals_single_build(tmp_path):
 
     for i, key in ((1, "s1"), (2, "s2")):  # 两个进程，各自的缓存目录
         proc = _run(
-            ["-m", "execbook.run", "--shard", f"{i}/2", docs],
+            ["-m", "execbook", "run", "--shard", f"{i}/2", docs],
             {"DLNOTES_CACHE_DIR": str(caches[key])},
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -141,7 +103,7 @@ def test_shards_merge_and_never_build_equals_single_build(tmp_path):
     proc = _run(
         [
             "-m",
-            "execbook.cache",
+            "execbook",
             "merge",
             str(caches["s1"]),
             str(caches["s2"]),
@@ -152,21 +114,14 @@ def test_shards_merge_and_never_build_equals_single_build(tmp_path):
     )
     assert proc.returncode == 0 and "新增 8 个条目" in proc.stdout, proc.stdout + proc.stderr
 
-    never = run_mkdocs_build(
-        tmp_path / "site-merged",
-        config=config,
-        env={"DLNOTES_CACHE_DIR": str(caches["merged"]), "DLNOTES_EXECUTE": "never"},
-        timeout=300,
-    )
+    def build(name: str, **env: str):
+        return run_mkdocs_build(tmp_path / f"site-{name}", config=config, env=env, timeout=300)
+
+    never = build("merged", DLNOTES_CACHE_DIR=str(caches["merged"]), DLNOTES_EXECUTE="never")
     assert never.returncode == 0, never.output[-3000:]
     assert never.summary["totals"]["cached"] == 8 and never.summary["totals"]["ran"] == 0
 
-    single = run_mkdocs_build(
-        tmp_path / "site-single",
-        config=config,
-        env={"DLNOTES_CACHE_DIR": str(caches["single"]), "EXECBOOK_WORKERS": "1"},
-        timeout=300,
-    )
+    single = build("single", DLNOTES_CACHE_DIR=str(caches["single"]), EXECBOOK_WORKERS="1")
     assert single.returncode == 0, single.output[-3000:]
     assert single.summary["totals"]["ran"] == 8
     for html in ("index.html", "p1/index.html", "p2/index.html", "p3/index.html"):

@@ -113,7 +113,7 @@ def test_site_workflow_builds_tests_and_deploys():
     # 失败的运行也保存已算好的部分
     assert any("always()" in s["if"] and s["with"]["path"] == ".cache/dlnotes" for s in saves)
     # 拉取请求：把 main 的输出与本次的输出逐块对比，写进作业摘要
-    assert "python -m execbook.diff" in runs and "GITHUB_STEP_SUMMARY" in runs
+    assert "python -m execbook diff" in runs and "GITHUB_STEP_SUMMARY" in runs
     # 离线副本作为 artifact 上传
     offline = next(s for s in build["steps"] if s.get("env", {}).get("OFFLINE") == "true")
     assert "mkdocs build --strict" in offline["run"]
@@ -195,7 +195,7 @@ def test_precommit_config_names_the_required_hooks():
 
     (local,) = hooks["dlnotes-changed-pages"]
     assert local["_repo"] == "local" and local["language"] in ("system", "unsupported")
-    assert local["entry"] == "python -m execbook.changed"
+    assert local["entry"] == "python -m execbook changed"
     assert local.get("require_serial") is True  # 一次 pytest，不被 pre-commit 拆成几个并行进程
     pattern = re.compile(local["files"])
     for path in (

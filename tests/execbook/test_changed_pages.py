@@ -1,4 +1,4 @@
-"""pre-commit 钩子 dlnotes-changed-pages：改动的文件 → 要运行的页面（execbook.changed）。"""
+"""pre-commit 钩子 dlnotes-changed-pages：改动的文件 → 要运行的页面（execbook.changed_pages）。"""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from conftest import REPO, require
-from execbook import changed
+from execbook import changed_pages as changed
+from execbook.__main__ import main
 
 
 def _write(root, rel, text=""):
@@ -174,10 +175,10 @@ def test_main_without_relevant_files_prints_one_line(repo, capsys, monkeypatch):
 
     monkeypatch.setattr(changed.subprocess, "run", boom)
     monkeypatch.setattr(changed, "git_changed_files", lambda root: [])
-    assert changed.main(["README.md", "tests/test_x.py"]) == 0
+    assert main(["changed", "README.md", "tests/test_x.py"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and "不需要运行页面" in out[0]
-    assert changed.main([]) == 0
+    assert main(["changed"]) == 0
 
 
 def test_main_runs_pytest_on_the_pages_and_returns_its_status(repo, capsys, monkeypatch):
@@ -191,7 +192,7 @@ def test_main_runs_pytest_on_the_pages_and_returns_its_status(repo, capsys, monk
         return Done()
 
     monkeypatch.setattr(changed.subprocess, "run", fake_run)
-    assert changed.main(["snippets/mlp.py", "--", "--rerun"]) == 1
+    assert main(["changed", "snippets/mlp.py", "--", "--rerun"]) == 1
     ((cmd, cwd),) = calls
     assert cmd == [
         sys.executable,
@@ -211,21 +212,21 @@ def test_main_treats_no_tests_collected_as_success(repo, monkeypatch):
         returncode = 5  # pytest: no tests collected (pages without python blocks)
 
     monkeypatch.setattr(changed.subprocess, "run", lambda cmd, cwd: Done())
-    assert changed.main(["docs/index.md"]) == 0
+    assert main(["changed", "docs/index.md"]) == 0
 
 
 def test_main_list_does_not_run(repo, capsys, monkeypatch):
     monkeypatch.setattr(changed.subprocess, "run", None)
-    assert changed.main(["--list", "dlnotes/utils.py"]) == 0
+    assert main(["changed", "--list", "dlnotes/utils.py"]) == 0
     out = capsys.readouterr().out
     assert "运行全部 6 个页面" in out
     assert all(page in out for page in ALL)
 
 
 def test_module_entry_point_in_the_real_repo():
-    """``python -m execbook.changed`` 在真实仓库里能运行（--list，不执行页面）。"""
+    """``python -m execbook changed`` 在真实仓库里能运行（--list，不执行页面）。"""
     proc = subprocess.run(
-        [sys.executable, "-m", "execbook.changed", "--list", "docs/index.md", "README.md"],
+        [sys.executable, "-m", "execbook", "changed", "--list", "docs/index.md", "README.md"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -248,7 +249,7 @@ def test_without_files_uses_git_changes(repo, capsys):
         "docs/ch3/new.md",
         "snippets/dropout.py",
     ]
-    assert changed.main(["--list"]) == 0
+    assert main(["changed", "--list"]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-2:] == [
         "docs/ch1/dropout.md",
         "docs/ch3/new.md",

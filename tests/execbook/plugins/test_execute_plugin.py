@@ -282,3 +282,13 @@ def test_summary_page_seconds_are_the_blocks_run_times_even_when_cached(tmp_path
     summary.add(result)
     (entry,) = summary.to_json()["pages"]
     assert entry["seconds"] == 42.5 and entry["cached"] == 2
+
+
+def test_output_without_a_renderer_fails_the_strict_build_naming_page_line(tmp_path):
+    page = (
+        "# 页\n\n```python\nfrom IPython.display import display\n"
+        'display({"application/x-unknown": "{}"}, raw=True)\n```\n'
+    )
+    build = build_fixture_site(tmp_path, mini_site(tmp_path, page))
+    assert build.returncode != 0
+    assert re.search(r"index\.md:3: 输出的 MIME 类型（application/x-unknown）", build.output)

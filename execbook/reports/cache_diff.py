@@ -1,9 +1,8 @@
 """比较两份执行缓存的输出，写出 Markdown 摘要（给拉取请求的审阅者看：这次改动让哪些输出变了）。
 
-    python -m execbook.diff BASE_CACHE_DIR HEAD_CACHE_DIR [--out summary.md]
+    python -m execbook diff BASE_CACHE_DIR HEAD_CACHE_DIR [--out summary.md]
 
-缓存目录的结构与执行引擎相同：``<目录>/exec/<key[:2]>/<key>.json`` =
-``{"checksum", "payload": {"key", "page", "lineno", "outputs": [...], "provenance": {...}}}``。
+缓存条目经引擎的缓存接口读取与核对（``engine/cache.py``：条目的格式只在那里定义）。
 两次运行的缓存键不同，所以按（页面, 行号）配对，每个（页面, 行号）取文件修改时间最新的那个条目；
 同一个键在两边都有，就是同一次运行的输出，直接算作不变。缓存目录里的 build-summary.json 若为某页
 列出了这次用到的键（可选字段 ``pages[].keys``），这一页就只看这些条目。
@@ -21,17 +20,17 @@
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import hashlib
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RESULT_MIME = "application/vnd.dlnotes.result+json"
+from ..engine.cache import Cache
+from ..engine.protocol import DEPENDENCY_MIME, RESULT_MIME
+
 # 不属于页面输出的 MIME（数据依赖报告由引擎从渲染输出中拿掉，只用来判断缓存是否过期）
-IGNORED_MIME = ("application/vnd.execbook.dependency+json",)
+IGNORED_MIME = (DEPENDENCY_MIME,)
 IMAGE_PREFIX = "image/"
 MAX_DIFF_LINES = 60  # 每个块的文字差异最多显示的行数
 MAX_SUMMARY_CHARS = 900_000  # GitHub 的作业摘要上限是 1 MiB
@@ -83,18 +82,13 @@ def load_cache(root: Path | str) -> tuple[dict[tuple[str, int], Entry], list[str
     only = current_keys(root)
     latest: dict[tuple[str, int], Entry] = {}
     bad: list[str] = []
-    exec_dir = root / "exec"
-    if not exec_dir.is_dir():
-        return latest, bad
-    for path in sorted(exec_dir.glob("*/*.json")):
+    for path, entry in Cache(root).entries():
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(entry, ValueError):
+                raise entry
             payload = entry["payload"]
-            checksum = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-            if entry.get("checksum") != checksum:
-                raise ValueError("校验和不符")
             e = Entry(
-                key=str(payload.get("key") or path.stem),
+                key=str(payload["key"]),
                 page=str(payload["page"]),
                 lineno=int(payload["lineno"]),
                 outputs=list(payload.get("outputs") or []),
@@ -102,7 +96,9 @@ def load_cache(root: Path | str) -> tuple[dict[tuple[str, int], Entry], list[str
                 mtime=path.stat().st_mtime,
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            bad.append(f"{path.relative_to(root).as_posix()}（{exc}）")
+            bad.append(
+                f"{path.relative_to(root).as_posix()}（{str(exc).replace(str(path) + '：', '')}）"
+            )
             continue
         if e.page in only and e.key not in only[e.page]:
             continue
@@ -319,15 +315,46 @@ def _fence(lines: list[str]) -> list[str]:
     return [ticks + "diff", *lines, ticks]
 
 
-def render_markdown(
-    diffs: list[BlockDiff], info: dict, *, title: str = "输出对比：main → 本拉取请求"
-) -> str:
-    changed = [d for d in diffs if d.status != "unchanged"]
+def _results_table(changed: list[BlockDiff]) -> list[str]:
+    """改变了的实验结果：一行一个（页面:行号、模型、字段、新旧值与变化）。"""
+    rows = [(d, r) for d in changed for r in d.results]
+    if not rows:
+        return []
+    out = [
+        "### 实验结果",
+        "",
+        "| 页面 | 模型 | 字段 | main | 本拉取请求 | 变化 |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for d, (name, k, old, new) in rows:
+        out.append(
+            f"| `{d.page}:{d.lineno}` | {_md_cell(name)} | {_md_cell(k)} | {_md_cell(old)} "
+            f"| {_md_cell(new)} | {_change(old, new)} |"
+        )
+    return out + [""]
+
+
+def _block_details(page: str, d: BlockDiff) -> list[str]:
+    """一个改变了的块：折叠的 <details>，写明图、实验结果、其他输出与文字差异。"""
+    out = [f"<details><summary><code>{page}:{d.lineno}</code>：{d.headline}</summary>", ""]
+    if d.images:
+        out += ["图：" + "；".join(d.images) + "。", ""]
+    if d.results:
+        parts = "；".join(f"{n} 的 {k}：{_fmt(a)} → {_fmt(b)}" for n, k, a, b in d.results)
+        out += ["实验结果：" + parts + "。", ""]
+    if d.other_changed:
+        out += ["其他输出改变：" + "、".join(f"`{m}`" for m in d.other_changed) + "。", ""]
+    if d.text_diff:
+        out += _fence(d.text_diff) + [""]
+    return out + ["</details>", ""]
+
+
+def _header(diffs: list[BlockDiff], info: dict, title: str) -> list[str]:
     counts = {
         s: sum(1 for d in diffs if d.status == s)
         for s in ("changed", "added", "removed", "unchanged")
     }
-    pages = sorted({d.page for d in diffs})
+    pages = {d.page for d in diffs}
     out = [f"## {title}", ""]
     out.append(
         f"比较了 {len(pages)} 页、{len(diffs)} 个代码块（按「页面:行号」配对）："
@@ -341,85 +368,30 @@ def render_markdown(
                 f"> {side} 的缓存中有 {len(info[key])} 个条目读不了，已忽略：{info[key][0]} …"
             )
             out.append("")
+    return out
+
+
+def render_markdown(
+    diffs: list[BlockDiff], info: dict, *, title: str = "输出对比：main → 本拉取请求"
+) -> str:
+    changed = [d for d in diffs if d.status != "unchanged"]
+    out = _header(diffs, info, title)
     if not info.get("base_blocks") and diffs:
         out.append("没有可比较的基准缓存（main 还没有保存过执行缓存），这次不列出逐块差异。")
         return "\n".join(out) + "\n"
     if not changed:
         out.append("没有输出改变。")
         return "\n".join(out) + "\n"
-
-    result_rows = [(d, r) for d in changed for r in d.results]
-    if result_rows:
-        out += [
-            "### 实验结果",
-            "",
-            "| 页面 | 模型 | 字段 | main | 本拉取请求 | 变化 |",
-            "|---|---|---|---:|---:|---:|",
-        ]
-        for d, (name, k, old, new) in result_rows:
-            out.append(
-                f"| `{d.page}:{d.lineno}` | {_md_cell(name)} | {_md_cell(k)} | {_md_cell(old)} "
-                f"| {_md_cell(new)} | {_change(old, new)} |"
-            )
-        out.append("")
-
+    out += _results_table(changed)
     out += ["### 各页", ""]
-    for page in pages:
+    for page in sorted({d.page for d in diffs}):
         page_diffs = [d for d in changed if d.page == page]
-        if not page_diffs:
-            continue
-        out.append(f"#### `{page}`")
-        out.append("")
-        for d in page_diffs:
-            out.append(f"<details><summary><code>{page}:{d.lineno}</code>：{d.headline}</summary>")
-            out.append("")
-            if d.images:
-                out.append("图：" + "；".join(d.images) + "。")
-                out.append("")
-            if d.results:
-                out.append(
-                    "实验结果："
-                    + "；".join(f"{n} 的 {k}：{_fmt(a)} → {_fmt(b)}" for n, k, a, b in d.results)
-                    + "。"
-                )
-                out.append("")
-            if d.other_changed:
-                out.append("其他输出改变：" + "、".join(f"`{m}`" for m in d.other_changed) + "。")
-                out.append("")
-            if d.text_diff:
-                out += _fence(d.text_diff)
-                out.append("")
-            out.append("</details>")
-            out.append("")
+        if page_diffs:
+            out += [f"#### `{page}`", ""]
+            for d in page_diffs:
+                out += _block_details(page, d)
     text = "\n".join(out)
     if len(text) > MAX_SUMMARY_CHARS:
         cut = text.rfind("\n<details>", 0, MAX_SUMMARY_CHARS)
         text = text[: cut if cut > 0 else MAX_SUMMARY_CHARS] + "\n\n……摘要过长，其余的块未显示。\n"
     return text
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m execbook.diff",
-        description="比较两份执行缓存（例如 main 的与拉取请求的）的输出，写出 Markdown 摘要",
-    )
-    parser.add_argument("base", help="基准缓存目录（例如 main 的 .cache/dlnotes）")
-    parser.add_argument("head", help="新缓存目录（例如本拉取请求的 .cache/dlnotes）")
-    parser.add_argument("--out", help="写到这个文件（追加）；默认打印到标准输出")
-    parser.add_argument("--title", default="输出对比：main → 本拉取请求")
-    args = parser.parse_args(argv)
-    for d in (args.base, args.head):
-        if not (Path(d) / "exec").is_dir():
-            print(f"提示：{d} 中没有执行缓存（{d}/exec/），按空缓存比较", file=sys.stderr)
-    diffs, info = compare_caches(args.base, args.head)
-    text = render_markdown(diffs, info, title=args.title)
-    if args.out:
-        with open(args.out, "a", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

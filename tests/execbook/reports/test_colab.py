@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from conftest import REPO
-from execbook import colab
+from execbook.reports import colab
 
 REPO_URL = "https://github.com/d2l-notes/d2l-notes"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -145,7 +145,7 @@ def test_publish_layout(tmp_path):
 
 def test_cli(tmp_path):
     r = subprocess.run(
-        [sys.executable, "-m", "execbook.colab", "url", REPO_URL, "a/b.ipynb"],
+        [sys.executable, "-m", "execbook", "colab", "url", REPO_URL, "a/b.ipynb"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -155,7 +155,8 @@ def test_cli(tmp_path):
         [
             sys.executable,
             "-m",
-            "execbook.colab",
+            "execbook",
+            "colab",
             "publish",
             str(tmp_path / "none"),
             str(tmp_path / "o"),

@@ -2,7 +2,7 @@
 
 用法::
 
-    python -m execbook.changed [--list] [FILES…] [-- PYTEST_ARGS…]
+    python -m execbook changed [--list] [FILES…] [-- PYTEST_ARGS…]
 
 FILES（pre-commit 传入的暂存文件，相对仓库根目录或绝对路径）映射到要运行的页面：
 
@@ -20,7 +20,6 @@ FILES（pre-commit 传入的暂存文件，相对仓库根目录或绝对路径�
 
 from __future__ import annotations
 
-import argparse
 import re
 import subprocess
 import sys
@@ -176,43 +175,3 @@ def git_changed_files(root: Path = REPO_ROOT) -> list[str]:
 
 def pytest_command(sel: Selection, extra: list[str] | None = None) -> list[str]:
     return [sys.executable, "-m", "pytest", *sel.pages, "-q", *(extra or [])]
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1 :]
-    parser = argparse.ArgumentParser(
-        prog="python -m execbook.changed",
-        description="只运行改动的文件涉及的页面的代码块（pre-commit 钩子 dlnotes-changed-pages）。",
-    )
-    parser.add_argument(
-        "files", nargs="*", help="改动的文件（相对仓库根目录或绝对路径；不给时用 git 找出改动）"
-    )
-    parser.add_argument("--list", action="store_true", help="只列出要运行的页面，不运行")
-    args = parser.parse_args(argv)
-
-    files = args.files if args.files else git_changed_files(REPO_ROOT)
-    sel = select_pages(files, REPO_ROOT)
-    if sel.empty:
-        print("dlnotes-changed-pages：改动的文件不涉及任何页面的代码，不需要运行页面。")
-        return 0
-    for reason in sel.reasons:
-        print(reason)
-    if args.list:
-        print("\n".join(sel.pages))
-        return 0
-    cmd = pytest_command(sel, extra)
-    shown = f"<全部 {len(sel.pages)} 个页面>" if sel.all_pages else " ".join(sel.pages)
-    print(f"运行：python -m pytest {shown} -q", flush=True)
-    code = subprocess.run(cmd, cwd=REPO_ROOT).returncode
-    if code == 5:  # pytest：没有收集到测试——这些页面里没有 python 代码块
-        print("这些页面里没有要运行的 python 代码块。")
-        return 0
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from conftest import REPO
-from execbook import report
+from execbook.__main__ import main
+from execbook.reports import build_report as report
 
 SUMMARY = {
     "version": 1,
@@ -164,9 +165,9 @@ def test_page_file_has_placeholder():
 def test_cli_reads_summary_file(tmp_path, capsys):
     path = tmp_path / "build-summary.json"
     path.write_text(json.dumps(SUMMARY, ensure_ascii=False), encoding="utf-8")
-    assert report.main([str(path)]) == 0
+    assert main(["report", str(path)]) == 0
     assert "## 各页" in capsys.readouterr().out
-    assert report.main([str(tmp_path / "missing.json")]) == 0
+    assert main(["report", str(tmp_path / "missing.json")]) == 0
     assert "没有构建摘要" in capsys.readouterr().out
 
 

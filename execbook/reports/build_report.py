@@ -9,19 +9,18 @@
 - ``report_html(...)`` → 同样内容的 HTML（插件在 ``on_page_context`` 里替换页面中的占位注释时用）；
 - ``fill_placeholder(text, replacement)`` → 替换 ``REPORT_PLACEHOLDER``，缺占位注释时报错。
 
-命令行：``python -m execbook.report [build-summary.json]`` 打印 Markdown（例如追加到 CI 的作业摘要）。
+命令行：``python -m execbook report [build-summary.json]`` 打印 Markdown（例如追加到 CI 的作业摘要）。
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
+
+from ..engine.protocol import STATUSES
 
 REPORT_PLACEHOLDER = "<!-- execbook:build-report -->"
 SUMMARY_VERSION = 1
-STATUSES = ("ran", "replayed", "cached", "skipped", "failed")
 
 _ENV_LABELS = (
     ("python", "Python"),
@@ -118,16 +117,31 @@ def report_markdown(
             "    这次构建没有执行代码块（例如 `DLNOTES_EXECUTE=plain`），所以没有可报告的内容。\n"
         )
     _check(summary)
-    totals = {k: int((summary.get("totals") or {}).get(k) or 0) for k in STATUSES}
     pages = list(summary.get("pages") or [])
-    env = summary.get("environment") or {}
+    out = _totals_section(summary, pages, links, titles)
+    out += _environment_section(summary.get("environment") or {})
+    out += ["## 各页", ""]
+    if not pages:
+        out.append("这次构建没有含代码块的页面。")
+        return "\n".join(out) + "\n"
+    ordered = sorted(pages, key=lambda p: (-float(p.get("seconds") or 0.0), str(p.get("page"))))
+    out += _pages_table(ordered, links, titles)
+    noted = [(p, n) for p in ordered for n in (p.get("notes") or [])]
+    if noted:
+        out += ["## 备注", ""]
+        for p, note in noted:
+            out.append(f"- {_page_label(str(p.get('page', '?')), links, titles)}：{_cell(note)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _totals_section(summary: dict, pages: list[dict], links, titles) -> list[str]:
+    """「总计」：开始时间与用时、各状态的块数、失败的页面。"""
+    totals = {k: int((summary.get("totals") or {}).get(k) or 0) for k in STATUSES}
     n_blocks = sum(int(p.get("blocks") or 0) for p in pages)
     run_seconds = sum(float(p.get("seconds") or 0.0) for p in pages)
     ran = totals["ran"] + totals["replayed"]
-
-    out: list[str] = []
-    out.append("## 总计")
-    out.append("")
+    out = ["## 总计", ""]
     started = summary.get("started")
     out.append(
         f"构建开始于 {format_started(started)}，用时 **{format_seconds(summary.get('seconds'))}**；"
@@ -149,30 +163,27 @@ def report_markdown(
                 f"    - {_page_label(p.get('page', '?'), links, titles)}：{int(p['failed'])} 块失败"
             )
         out.append("")
+    return out
 
-    out.append("## 环境")
-    out.append("")
-    out.append("| 项目 | 版本或取值 |")
-    out.append("|---|---|")
+
+def _environment_section(env: dict) -> list[str]:
+    out = ["## 环境", "", "| 项目 | 版本或取值 |", "|---|---|"]
     for key, label in _ENV_LABELS:
         out.append(f"| {label} | {_cell(env.get(key))} |")
     for key in sorted(set(env) - {k for k, _ in _ENV_LABELS}):
         out.append(f"| {_cell(key)} | {_cell(env.get(key))} |")
-    out.append("")
+    return out + [""]
 
-    out.append("## 各页")
-    out.append("")
-    if not pages:
-        out.append("这次构建没有含代码块的页面。")
-        return "\n".join(out) + "\n"
-    out.append(
+
+def _pages_table(ordered: list[dict], links, titles) -> list[str]:
+    """「各页」：每页一行（按运行时间从长到短）。"""
+    out = [
         "「运行时间」是这一页各代码块的执行时间之和；「方式」说明这次构建里代码是真正运行了、"
-        "全部取自执行缓存，还是部分运行（改动的块及其后的块重新运行）。"
-    )
-    out.append("")
-    out.append("| 页面 | 代码块 | 方式 | 运行 | 缓存 | 跳过 | 失败 | 运行时间 | 设备 | 数据 |")
-    out.append("|---|---:|---|---:|---:|---:|---:|---:|---|---|")
-    ordered = sorted(pages, key=lambda p: (-float(p.get("seconds") or 0.0), str(p.get("page"))))
+        "全部取自执行缓存，还是部分运行（改动的块及其后的块重新运行）。",
+        "",
+        "| 页面 | 代码块 | 方式 | 运行 | 缓存 | 跳过 | 失败 | 运行时间 | 设备 | 数据 |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|---|",
+    ]
     for p in ordered:
         ran_p = int(p.get("ran") or 0) + int(p.get("replayed") or 0)
         cells = [
@@ -188,15 +199,7 @@ def report_markdown(
             _cell(p.get("data")),
         ]
         out.append("| " + " | ".join(cells) + " |")
-    out.append("")
-    noted = [(p, n) for p in ordered for n in (p.get("notes") or [])]
-    if noted:
-        out.append("## 备注")
-        out.append("")
-        for p, note in noted:
-            out.append(f"- {_page_label(str(p.get('page', '?')), links, titles)}：{_cell(note)}")
-        out.append("")
-    return "\n".join(out)
+    return out + [""]
 
 
 def report_html(
@@ -227,25 +230,3 @@ def load_summary(path: Path | str) -> dict | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m execbook.report", description="把构建摘要写成「构建报告」Markdown"
-    )
-    parser.add_argument(
-        "summary", nargs="?", help="build-summary.json（默认：执行缓存目录中的那份）"
-    )
-    args = parser.parse_args(argv)
-    if args.summary:
-        path = Path(args.summary)
-    else:
-        from .paths import cache_dir
-
-        path = cache_dir() / "build-summary.json"
-    sys.stdout.write(report_markdown(load_summary(path)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

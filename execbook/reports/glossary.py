@@ -11,7 +11,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from .paths import DOCS_DIR
+from ..paths import DOCS_DIR
 
 GLOSSARY_PLACEHOLDER = "<!-- dlnotes:glossary -->"
 REFLECTIONS_PLACEHOLDER = "<!-- dlnotes:reflections -->"

@@ -1,10 +1,10 @@
-"""「实验结果」表（execbook/results.py）：由记录生成，写明数据、设备、设置、原书出处、逐轮曲线和 GPU 列。"""
+"""「实验结果」表（execbook/reports/results_table.py）：由记录生成，写明数据、设备、设置、原书出处、逐轮曲线和 GPU 列。"""
 
 from __future__ import annotations
 
 import pytest
 
-from execbook import results
+from execbook.reports import results_table as results
 
 
 def _record(name, test_acc, **extra):

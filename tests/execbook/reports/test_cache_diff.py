@@ -1,4 +1,4 @@
-"""python -m execbook.diff：比较两份合成的执行缓存。"""
+"""python -m execbook diff：比较两份合成的执行缓存。"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from execbook import diff
+from execbook.reports import cache_diff as diff
 
 SVG_A = '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L1 1"/></svg>'
 SVG_B = '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L2 2"/></svg>'
@@ -137,7 +137,7 @@ def test_cli_appends_to_out(tmp_path):
     out = tmp_path / "summary.md"
     out.write_text("# 已有的摘要\n", encoding="utf-8")
     r = subprocess.run(
-        [sys.executable, "-m", "execbook.diff", str(base), str(head), "--out", str(out)],
+        [sys.executable, "-m", "execbook", "diff", str(base), str(head), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=60,

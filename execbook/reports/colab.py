@@ -10,18 +10,15 @@
 
 命令行（工作流用）::
 
-    python -m execbook.colab publish site/ notebooks/ --repo-url https://github.com/OWNER/REPO --sha "$GITHUB_SHA"
-    python -m execbook.colab url https://github.com/OWNER/REPO chapter_x/page.ipynb
+    python -m execbook colab publish site/ notebooks/ --repo-url https://github.com/OWNER/REPO --sha "$GITHUB_SHA"
+    python -m execbook colab url https://github.com/OWNER/REPO chapter_x/page.ipynb
 """
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
-import json
 import re
 import shutil
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -226,44 +223,3 @@ def publish(
         encoding="utf-8",
     )
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m execbook.colab", description=__doc__.split("\n")[0]
-    )
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("publish", help="把站点中的 .ipynb 加上安装 cell，放进发布目录")
-    p.add_argument("site_dir")
-    p.add_argument("out_dir")
-    p.add_argument("--repo-url", required=True)
-    p.add_argument("--sha", required=True)
-    p.add_argument("--requirements", default="requirements.txt")
-    p.add_argument("--site-url")
-    u = sub.add_parser("url", help="打印一个 notebook 的 Colab 地址")
-    u.add_argument("repo_url")
-    u.add_argument("nb_path")
-    u.add_argument("--branch", default=COLAB_BRANCH)
-    args = parser.parse_args(argv)
-    if args.cmd == "url":
-        print(colab_url(args.repo_url, args.nb_path, args.branch))
-        return 0
-    written = publish(
-        args.site_dir,
-        args.out_dir,
-        repo_url=args.repo_url,
-        sha=args.sha,
-        requirements_text=Path(args.requirements).read_text(encoding="utf-8"),
-        site_url=args.site_url,
-    )
-    if not written:
-        print(
-            f"{args.site_dir} 中没有 .ipynb：站点构建是否生成了下载用的 notebook？", file=sys.stderr
-        )
-        return 1
-    print(json.dumps({"notebooks": len(written), "out_dir": str(args.out_dir)}, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
