@@ -276,7 +276,9 @@ def test_box_comparison_is_exact_up_to_layout():
         return note
 
     def box(body: str) -> str:
-        return '!!! quote "学习感悟（笔记五）"\n' + "\n".join("    " + ln for ln in body.split("\n"))
+        return '!!! quote "学习感悟（笔记五）"\n' + "\n".join(
+            "    " + ln for ln in body.split("\n")
+        )
 
     ok = "- 看似选取均方误差是一种个性的选取，\n  不再是「凭空选择」，而是**自然结果**[^fix]。由此引发思考"
     assert box_problems(box(ok), seed) == []
