@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from execbook.engine.blocks import expand_snippets, extract_blocks
+from execbook.engine.blocks import blocks_from_notebook, expand_snippets, extract_blocks
 from execbook.mkdocs_config import load as load_mkdocs_yml
 
 DOCS = REPO / "docs"
@@ -78,7 +78,7 @@ def nav_order() -> list[str]:
                 walk(v)
 
     walk(load_mkdocs_yml(REPO / "mkdocs.yml")["nav"])
-    return [p for p in found if p.endswith(".md")]
+    return [p for p in found if p.endswith((".md", ".ipynb"))]
 
 
 def shown_sections(text: str) -> list[tuple[int, str]]:
@@ -103,7 +103,10 @@ def helper_calls(path: Path, text: str) -> list[tuple[int, str]]:
     names = "|".join(map(re.escape, HELPERS))
     call = re.compile(rf"\bdlnotes\.({names})\s*\(")
     out = []
-    for b in extract_blocks(path, text):
+    blocks = (
+        blocks_from_notebook(path)[1] if path.suffix == ".ipynb" else extract_blocks(path, text)
+    )
+    for b in blocks:
         for m in call.finditer(b.source):
             out.append((b.lineno, m.group(1)))
     return out
@@ -115,7 +118,7 @@ def calls_before_shown(pages: list[tuple[str, Path, str]]) -> list[str]:
     shown: set[str] = set()
     problems = []
     for name, path, text in pages:
-        here = shown_sections(text)
+        here = shown_sections(text) if path.suffix == ".md" else []
         for lineno, helper in helper_calls(path, text):
             sec = section_of[helper]
             if sec in shown or any(sec == s and at < lineno for at, s in here):
