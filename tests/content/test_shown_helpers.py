@@ -199,3 +199,17 @@ def test_the_order_rule_can_fail(tmp_path):
     after = tmp_path / "after.md"
     after.write_text("# 后\n\n" + call + "\n" + show, encoding="utf-8")
     assert len(calls_before_shown([("after.md", after, after.read_text(encoding="utf-8"))])) == 1
+
+
+def test_download_notebook_shows_the_source_not_the_include_line():
+    """下载的 notebook 里，python-show 块显示的是 dlnotes 的源码，而不是 ``--8<--`` 嵌入行。"""
+    import json
+    from types import SimpleNamespace
+
+    from execbook.engine.blocks import DEFAULT_SNIPPETS
+    from execbook.engine.notebooks import page_notebook
+
+    text = '# 页\n\n```python-show title="dlnotes/train.py"\n--8<-- "dlnotes/train.py:train_ch6"\n```\n'
+    nb, _ = page_notebook(text, SimpleNamespace(results=[]), 10**6, "p.md", DEFAULT_SNIPPETS)
+    cell = json.loads(nb)["cells"][0]["source"]
+    assert "def train_ch6(" in cell and "--8<--" not in cell
