@@ -18,6 +18,7 @@ class DeviceError(RuntimeError):
     """请求的设备不可用或名字无效。Requested device is unavailable or unknown."""
 
 
+# --8<-- [start:get_device]
 def get_device(name: str | torch.device | None = None) -> torch.device:
     """按名字返回 ``torch.device``。
 
@@ -60,6 +61,10 @@ def get_device(name: str | torch.device | None = None) -> torch.device:
     raise DeviceError(f"未知设备 / unknown device {name!r}; 可选 / valid choices: {_VALID}")
 
 
+# --8<-- [end:get_device]
+
+
+# --8<-- [start:try_gpu]
 def try_gpu(i: int = 0) -> torch.device:
     """如果存在第 i 块 GPU 就返回 ``cuda:i``，否则返回 ``cpu``（同 d2l）。"""
     if torch.cuda.device_count() >= i + 1:
@@ -71,3 +76,6 @@ def try_all_gpus() -> list[torch.device]:
     """返回所有可用的 GPU；没有 GPU 时返回 ``[cpu]``（同 d2l）。"""
     devices = [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
     return devices if devices else [torch.device("cpu")]
+
+
+# --8<-- [end:try_gpu]

@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 
+# --8<-- [start:grad_clipping]
 def _params_of(net):
     if isinstance(net, nn.Module):
         return [p for p in net.parameters() if p.requires_grad]
@@ -52,6 +53,9 @@ def grad_clipping(net, theta: float) -> float:
     model (``net.params``). Returns the norm before clipping.
     """
     return float(_clip(_params_of(net), theta))
+
+
+# --8<-- [end:grad_clipping]
 
 
 class RNNModelScratch:
@@ -117,6 +121,7 @@ class RNNModel(nn.Module):
         return (torch.zeros(shape, device=device), torch.zeros(shape, device=device))
 
 
+# --8<-- [start:predict_ch8]
 def predict_ch8(prefix: str, num_preds: int, net, vocab, device) -> str:
     """在 ``prefix`` 后面生成 ``num_preds`` 个字符（贪心地取概率最大的词元，同 d2l）。
 
@@ -141,6 +146,9 @@ def predict_ch8(prefix: str, num_preds: int, net, vocab, device) -> str:
     return "".join(vocab.idx_to_token[i] for i in outputs)
 
 
+# --8<-- [end:predict_ch8]
+
+
 def sgd_scratch(params, lr, batch_size):
     """小批量随机梯度下降（同 d2l 的 ``sgd``），供从零实现的模型使用。"""
     with torch.no_grad():
@@ -149,6 +157,7 @@ def sgd_scratch(params, lr, batch_size):
             param.grad.zero_()
 
 
+# --8<-- [start:train_epoch_ch8]
 def _detach_state(net, state):
     if isinstance(net, nn.Module) and not isinstance(state, tuple):
         # state 对于 nn.GRU 是个张量
@@ -221,6 +230,10 @@ def train_epoch_ch8(
     return math.exp(total / n_tokens), n_tokens / elapsed
 
 
+# --8<-- [end:train_epoch_ch8]
+
+
+# --8<-- [start:train_ch8]
 def train_ch8(
     net,
     train_iter,
@@ -237,7 +250,7 @@ def train_ch8(
     print_every=None,
     settings=None,
 ):
-    """训练字符级语言模型（同 d2l 的 ``train_ch8``，可用 CPU 或 GPU）。
+    """训练字符级语言模型（对应 d2l 的 ``train_ch8``；打印、返回值与记录不同，见 rnn.md）。
 
     ``device`` 缺省为模型参数所在的设备（``nn.Module`` 会被移到 ``device`` 上）；字符串经
     :func:`dlnotes.get_device` 的规则解析。每 ``print_every`` 个周期打印一次困惑度和从
@@ -309,3 +322,6 @@ def train_ch8(
     metrics["data"] = info
     metrics["predictions"] = predictions
     return metrics
+
+
+# --8<-- [end:train_ch8]

@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 
+# --8<-- [start:accuracy]
 def accuracy(y_hat, y) -> float:
     """预测正确的数量（不是比例，同 d2l）。Number of correct predictions."""
     if y_hat.ndim > 1 and y_hat.shape[1] > 1:
@@ -42,6 +43,10 @@ def _correct(y_hat, y) -> torch.Tensor:
     return (y_hat == y).sum()
 
 
+# --8<-- [end:accuracy]
+
+
+# --8<-- [start:evaluate_accuracy]
 def evaluate_accuracy(net, data_iter, device=None) -> float:
     """在数据集上计算模型的精度（同 d2l）。Accuracy of ``net`` on ``data_iter``.
 
@@ -63,6 +68,10 @@ def evaluate_accuracy(net, data_iter, device=None) -> float:
     return float(correct) / total if total else 0.0
 
 
+# --8<-- [end:evaluate_accuracy]
+
+
+# --8<-- [start:train_epoch_ch3]
 def train_epoch_ch3(net, train_iter, loss, updater, device=None):
     """训练一个 epoch（同 d2l），返回 ``(平均损失, 训练精度)``。
 
@@ -135,6 +144,9 @@ class _EpochStats:
         return float(loss_sum) / n, float(correct) / n, n
 
 
+# --8<-- [end:train_epoch_ch3]
+
+
 def _model_device(net, updater=None) -> torch.device:
     """模型参数所在的设备；函数形式的模型看优化器的参数，都没有时为 CPU。"""
     if isinstance(net, nn.Module):
@@ -189,6 +201,7 @@ def _animator(num_epochs):
     )
 
 
+# --8<-- [start:fit]
 def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plot, settings):
     """train_ch3 与 train_ch6 共用的周期循环：训练一个 epoch、评估、记录曲线、打印一行。
 
@@ -230,6 +243,10 @@ def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plo
     )
 
 
+# --8<-- [end:fit]
+
+
+# --8<-- [start:train_ch3]
 def train_ch3(
     net,
     train_iter,
@@ -244,7 +261,7 @@ def train_ch3(
     settings=None,
     plot=True,
 ):
-    """训练模型（同 d2l 第 3 章），返回指标字典。
+    """训练模型（对应 d2l 3.6 节的 ``train_ch3``），返回指标字典。
 
     每个 epoch 打印一行 ``epoch 1, loss 0.812, train acc 0.712, test acc 0.745``；结束时画一次曲线，
     打印吞吐量（examples/sec，只计训练时间）和来源行（``train_iter.info``、设备、epochs、lr、batch size、
@@ -272,6 +289,10 @@ def train_ch3(
     )
 
 
+# --8<-- [end:train_ch3]
+
+
+# --8<-- [start:evaluate_accuracy_gpu]
 def evaluate_accuracy_gpu(net, data_iter, device=None) -> float:
     """在 ``device``（缺省为模型参数所在设备）上计算精度（同 d2l）。"""
     if isinstance(net, nn.Module):
@@ -311,6 +332,10 @@ def train_epoch_ch6(net, train_iter, loss, optimizer, device):
     return stats.result()
 
 
+# --8<-- [end:evaluate_accuracy_gpu]
+
+
+# --8<-- [start:train_ch6]
 def _xavier(m):
     if type(m) in (nn.Linear, nn.Conv2d):
         nn.init.xavier_uniform_(m.weight)
@@ -339,7 +364,7 @@ def train_ch6(
     init="xavier",
     plot=True,
 ):
-    """用 GPU（如有）训练模型（同 d2l 第 6 章），返回指标字典。
+    """用 GPU（如有）训练模型（对应 d2l 6.6 节的 ``train_ch6``），返回指标字典。
 
     初始化 ``Linear``/``Conv2d`` 的权重：``init="xavier"``（同 d2l）、``"kaiming"``（He 初始化，
     正态分布、方差 2/fan_in、偏置为 0：为 ReLU 设计，很深的不带批量规范化的 ReLU 网络用 Xavier 初始化时
@@ -368,3 +393,6 @@ def train_ch6(
         plot=plot,
         settings=settings,
     )
+
+
+# --8<-- [end:train_ch6]

@@ -41,8 +41,9 @@ class Timer:
         return out
 
 
+# --8<-- [start:Accumulator]
 class Accumulator:
-    """在 n 个变量上累加（同 d2l）。Accumulate sums over n variables."""
+    """在 n 个变量上累加（同 d2l，另外检查每次给出的值的个数）。Accumulate sums over n variables."""
 
     def __init__(self, n: int):
         self.data = [0.0] * n
@@ -62,6 +63,9 @@ class Accumulator:
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+# --8<-- [end:Accumulator]
 
 
 def set_seed(seed: int = 0) -> None:

@@ -2,7 +2,7 @@
 
 依次演示：MLP 一层的雅可比矩阵；sigmoid 的梯度在输入很大或很小时消失；PyTorch 会累积梯度；
 100 个随机矩阵的乘积爆炸；相同初始化的隐藏单元永远相同（暂退法可以打破）；Xavier 初始化的方差；
-50 层网络中 N(0,1) 初始化与 Xavier 初始化下激活值和梯度的标准差。
+50 层网络中 N(0,1) 初始化与 Xavier 初始化下活性值和梯度的标准差。
 
 """
 # --8<-- [start:setup]
@@ -89,7 +89,7 @@ print(f'理论方差 2/(n_in+n_out) = {2 / (n_in + n_out):.6f}，实际方差 {W
 
 # --8<-- [start:xavier-depth]
 def activation_and_grad_std(init, depth=args.depth, width=args.width):
-    """depth 层、每层 width 个单元的线性网络：返回各层激活值与梯度的标准差。"""
+    """depth 层、每层 width 个单元的线性网络：返回各层活性值与梯度的标准差。"""
     torch.manual_seed(args.seed)
     layers = [nn.Linear(width, width, bias=False).double() for _ in range(depth)]
     for layer in layers:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .blocks import expand_snippets
 from .outputs import size
 from .protocol import KERNELSPEC
 
@@ -68,11 +69,19 @@ def cap_notebook_outputs(cells, limit: int, where: str) -> list[str]:
     return hits
 
 
-def page_notebook(text: str, result, limit: int, where: str) -> tuple[str, list[str]]:
+def page_notebook(
+    text: str, result, limit: int, where: str, snippets: dict | None = None
+) -> tuple[str, list[str]]:
     """页面源文 + 运行结果 → (notebook 的 JSON 文本, 触到上限的记录)。
 
-    代码块为 code cell（带输出，构建检查块带 ``check`` 标签），其间的文字为 markdown cell。
+    代码块为 code cell（带输出，构建检查块带 ``check`` 标签），其间的文字为 markdown cell；
+    文字里的 ``--8<--`` 行（``python-show`` 块嵌入的 dlnotes 源码）按 ``snippets`` 设置展开，
+    notebook 里显示的是源码而不是嵌入行。
     """
+
+    def markdown(md: str) -> str:
+        return expand_snippets(md, snippets).strip()
+
     lines = text.split("\n")
     cells: list[dict] = []
     prev = 0
@@ -80,13 +89,13 @@ def page_notebook(text: str, result, limit: int, where: str) -> tuple[str, list[
         b = r.block
         md = "\n".join(lines[prev : b.lineno - 1]).strip()
         if md:
-            cells.append(markdown_cell(md, len(cells)))
+            cells.append(markdown_cell(markdown(md), len(cells)))
         tags = ["check"] if b.check else None
         cells.append(code_cell(b.source.rstrip("\n"), list(r.outputs), len(cells), tags))
         prev = b.end_lineno
     md = "\n".join(lines[prev:]).strip()
     if md:
-        cells.append(markdown_cell(md, len(cells)))
+        cells.append(markdown_cell(markdown(md), len(cells)))
     nb = new_notebook(cells)
     hits = cap_notebook_outputs(nb["cells"], limit, where)
     return notebook_bytes(nb), hits

@@ -1,6 +1,7 @@
 """MkDocs 插件 ``execbook-appendix``：由各页面内容与执行记录生成的附录内容，从不手写。
 
 - 术语表、学习感悟汇总（``execbook/reports/glossary.py``）：在页面的占位注释处填入；页面描述（``<meta name=description>``）；
+- 「勘误与说明」（``execbook/reports/errata.py``）：由各页面的更正与说明脚注生成；
 - 「实验结果」表（``execbook/reports/results_table.py``）：由执行插件收集的训练记录生成；
 - 「构建报告」（``execbook/reports/build_report.py``）：由本次构建的摘要生成。
 
@@ -18,7 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import get_relative_url
 
-from ..reports import build_report, glossary
+from ..reports import build_report, errata, glossary
 from ..reports import results_table as results_mod
 from .execute import ExecutePlugin
 
@@ -50,6 +51,7 @@ class AppendixPlugin(BasePlugin[AppendixConfig]):
             markdown = markdown.replace(
                 glossary.REFLECTIONS_PLACEHOLDER, glossary.reflections(page.file.src_uri, docs)
             )
+        markdown = errata.fill(markdown, page.file.src_uri, docs, config.nav)
         if not page.meta.get("description") and (desc := glossary.describe(markdown)):
             page.meta["description"] = desc
         return markdown

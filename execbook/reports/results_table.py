@@ -15,7 +15,7 @@ from ..paths import DOCS_DIR
 
 @dataclass(frozen=True)
 class Reference:
-    """d2l-zh（第二版，PyTorch）中某个模型的测试准确率：完整 Fashion-MNIST、10 个迭代周期、一块 GPU。"""
+    """d2l-zh（第二版，PyTorch）中某个模型的测试精度：完整 Fashion-MNIST、10 个迭代周期、一块 GPU。"""
 
     key: str  # 在记录名中匹配的关键词（先匹配排在前面、更具体的）
     section: str  # 书中的小节
@@ -36,7 +36,7 @@ def load_references(path: Path = REFERENCES_FILE) -> list[Reference]:
 
 
 BOOK = load_references()
-TARGET = 0.95  # 默认设置（CPU）至少达到原书测试准确率的 95%
+TARGET = 0.95  # 默认设置（CPU）至少达到原书测试精度的 95%
 
 
 def reference(name: str) -> Reference | None:
@@ -153,8 +153,8 @@ def render_table(
 ) -> str:
     """记录 → HTML 表格：每个模型一行（同名取最后一次运行），按页面在导航中的顺序排列。
 
-    列：模型、原书的测试准确率（小节；≈ 表示读自曲线图）、本站默认设置（CPU）的测试 / 训练准确率、
-    与原书之比、设置、设备与数据、训练用时、逐轮测试准确率、GPU（``--full``）的结果。
+    列：模型、原书的测试精度（小节；≈ 表示读自曲线图）、本站默认设置（CPU）的测试 / 训练精度、
+    与原书之比、设置、设备与数据、训练用时、逐轮测试精度、GPU（``--full``）的结果。
     ``gpu_records`` 是在 GPU 上用 ``--full`` 运行后提交的记录；没有时 GPU 列写「尚无 GPU 运行」。
     数据列只写简称，完整的数据说明列在表下。
     """
@@ -167,8 +167,8 @@ def render_table(
     order = {url: i for i, url in enumerate(page_order or [])}
     items = sorted(latest.items(), key=lambda kv: order.get(kv[1].get("page_url", ""), len(order)))
     head = (
-        "| 模型 | 原书测试准确率 | 测试 / 训练准确率 | 与原书之比 | 设置 | 设备 · 数据 | 训练用时 "
-        "| 逐轮测试准确率 | GPU（`--full`） |\n|---|---|---|---|---|---|---|---|---|\n"
+        "| 模型 | 原书测试精度 | 测试 / 训练精度 | 与原书之比 | 设置 | 设备 · 数据 | 训练用时 "
+        "| 逐轮测试精度 | GPU（`--full`） |\n|---|---|---|---|---|---|---|---|---|\n"
     )
     datasets: dict[str, str] = {}
     rows = [

@@ -213,28 +213,82 @@ def _boxes(text: str):
         yield i + 1, m.group(2), m.group(3) or "", "\n".join(body)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[rel(p) for p in PAGES])
-def test_boxes_attributed_to_a_note_hold_its_words(page):
-    """标题里点名某份笔记的框（「笔记X原文」「学习感悟（笔记X）」）只放这份笔记的原话；
-    其他框（编者的讲解）标题里不写笔记名，要写就用「关于笔记X……」。"""
-    require_seeds()
+def box_layout(s: str) -> str:
+    """原话框与笔记比较时允许的排版改动（docs/appendix/sources.md「改正与编辑」一节逐条列出），其余一字不改：
+
+    - 空白与换行：长行拆成几行、几行并成一段、中英文之间加空格（全部空白去掉再比较）；
+    - 列表标记：``+``、``*``、``-``、``1.`` 互换（行首的列表标记去掉再比较）；
+    - 引号：“”和 "…" 统一写作「」，‘’写作『』；
+    - 脚注引用 ``[^id]``：框里的错误由更正脚注指出，引用本身不是原话。
+
+    标点、错字、``**`` 加粗、术语都必须与笔记相同：改正写进脚注，不改框里的字。
+    """
+    s = re.sub(r"\[\^[^\]]+\]", "", s)
+    s = re.sub(r"^\s*(?:[-+*]|\d+\.)\s+", "", s, flags=re.M)
+    s = re.sub(r"[“”\"」]", "「", s)
+    s = re.sub(r"[‘’』]", "『", s)
+    return re.sub(r"\s+", "", s)
+
+
+def box_problems(text: str, seed_text, where: str = "") -> list[str]:
+    """标题点名笔记的框里不是笔记原话（按 :func:`box_layout` 比较）的段落；``seed_text(编号)`` 给出笔记全文。"""
     problems = []
-    for lineno, kind, title, body in _boxes(page.read_text(encoding="utf-8")):
+    for lineno, kind, title, body in _boxes(text):
         m = re.search(r"笔记([一二三四五])", title)
         if not m or title.startswith("关于"):
             continue
         if kind != "quote":
             problems.append(
-                f"{rel(page)}:{lineno}: 点名笔记的框应是 quote 框（原话），编者的说明用「关于笔记X」"
+                f"{where}:{lineno}: 点名笔记的框应是 quote 框（原话），编者的说明用「关于笔记X」"
             )
             continue
-        seed = _norm(_seed_text(m.group(1)))
+        seed = box_layout(seed_text(m.group(1)))
         for para in re.split(r"\n\s*\n", body):
-            if _norm(para) and _norm(para) not in seed:
-                problems.append(
-                    f"{rel(page)}:{lineno}: 「{title}」框中这段不是笔记{m.group(1)}的原话：{para.strip()[:60]}"
-                )
+            said = box_layout(para)
+            if not said or said in seed:
+                continue
+            # 指出第一处不同：框里最长的、笔记中也有的开头之后
+            k = 0
+            while k < len(said) and said[: k + 1] in seed:
+                k += 1
+            problems.append(
+                f"{where}:{lineno}: 「{title}」框中这段与笔记{m.group(1)}的原话不同"
+                f"（从「…{said[max(0, k - 12) : k]}」之后的「{said[k : k + 12]}…」起）："
+                f"{para.strip()[:60]}"
+            )
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[rel(p) for p in PAGES])
+def test_boxes_attributed_to_a_note_hold_its_words(page):
+    """标题里点名某份笔记的框（「笔记X原文」「学习感悟（笔记X）」）逐字是这份笔记的原话（只允许
+    sources.md 列出的排版改动，见 :func:`box_layout`）；其他框（编者的讲解）标题里不写笔记名，要写就用「关于笔记X……」。"""
+    require_seeds()
+    problems = box_problems(page.read_text(encoding="utf-8"), _seed_text, rel(page))
     assert not problems, "\n".join(problems)
+
+
+def test_box_comparison_is_exact_up_to_layout():
+    """比较规则本身：排版改动（换行、列表标记、引号、脚注引用）通过；改了标点、字或加粗都报告。"""
+    note = "+ 看似选取均方误差是一种个性的选取，不再是 “凭空选择”，而是**自然结果**。由此引发思考"
+
+    def seed(_):
+        return note
+
+    def box(body: str) -> str:
+        return '!!! quote "学习感悟（笔记五）"\n' + "\n".join(
+            "    " + ln for ln in body.split("\n")
+        )
+
+    ok = "- 看似选取均方误差是一种个性的选取，\n  不再是「凭空选择」，而是**自然结果**[^fix]。由此引发思考"
+    assert box_problems(box(ok), seed) == []
+    for edited in [
+        ok.replace("个性的选取，", "个性的选取："),  # 改了标点
+        ok.replace("**自然结果**[^fix]。", "**自然结果。**[^fix]"),  # 挪了加粗
+        ok.replace("引发思考", "引发了思考"),  # 加了字
+        ok + "。",  # 补了句号
+    ]:
+        assert len(box_problems(box(edited), seed)) == 1, edited
 
 
 @pytest.mark.parametrize(

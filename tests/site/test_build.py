@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import mkdocs_config, nav_pages
+import re
+
+from conftest import REPO, mkdocs_config, nav_pages
 
 
 def test_strict_build_passes(built_site):
@@ -92,3 +94,15 @@ def test_glossary_and_reflections_are_generated(built_site):
     )
     refl = (built_site.site / "appendix" / "reflections" / "index.html").read_text(encoding="utf-8")
     assert refl.count("学习感悟") >= 3 and "dlnotes:reflections" not in refl
+
+
+def test_errata_page_lists_every_fix_footnote(built_site):
+    """「勘误与说明」页由脚注生成：条目数不少于全站的更正脚注数，每条链接回正文里的脚注引用。"""
+    fixes = sum(
+        len(re.findall(r"^\[\^[^\]]+\]: \*\*更正\*\*\{ \.fn-fix \}", p.read_text("utf-8"), re.M))
+        for p in (REPO / "docs").rglob("*.md")
+    )
+    page = (built_site.site / "appendix" / "errata" / "index.html").read_text(encoding="utf-8")
+    article = page[page.index("<article") : page.index("</article>")]
+    assert "dlnotes:errata" not in page
+    assert fixes >= 40 and len(re.findall(r'href="[^"]+#fnref:', article)) >= fixes

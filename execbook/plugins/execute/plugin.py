@@ -250,7 +250,9 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     def _write_download(self, full: str, result: PageResult, out: Path, where: str):
         """页面 → notebook（代码块为带输出的 code cell，其间文字为 markdown cell）；原子写入。"""
-        text, hits = page_notebook(full, result, self.limits.notebook_bytes, where)
+        text, hits = page_notebook(
+            full, result, self.limits.notebook_bytes, where, snippets=self.snippets
+        )
         self._notes(where, hits)
         atomic_write(out, text, skip_same=True)
 

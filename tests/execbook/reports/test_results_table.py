@@ -57,7 +57,7 @@ def test_table_shows_reference_ratio_settings_curve_and_gpu_column():
         and "ratio 8" in alexnet
     )
     assert "cpu · 数据 A" in alexnet and "42 秒" in alexnet
-    assert "0.71 → 0.81 → 0.82 → 0.86" in alexnet  # 逐轮测试准确率
+    assert "0.71 → 0.81 → 0.82 → 0.86" in alexnet  # 逐轮测试精度
     assert "尚无 GPU 运行" in alexnet
     assert "数据 A：Fashion-MNIST 完整数据集" in html
     assert "7.2 节的训练输出" in html  # 出处列在表下
