@@ -41,8 +41,8 @@ print(F.one_hot(X.T, 28).shape)
 def get_params(vocab_size, num_hiddens, device):
     num_inputs = num_outputs = vocab_size
 
-    # d2l 用标准差 0.01；本站语料的词表有几百个字符，0.01 的初始化在几十个迭代周期内
-    # 只能学到字符频率，所以这里改用与隐藏单元数相称的标准差 1/sqrt(num_hiddens)
+    # d2l 用标准差 0.01；本站语料的词表有几百个字符、只训练几十个迭代周期，这里改用
+    # 与隐藏单元数相称的标准差 1/sqrt(num_hiddens)（与 nn.RNN 默认初始化同一量级）
     sigma = 1 / math.sqrt(num_hiddens)
 
     def normal(shape):

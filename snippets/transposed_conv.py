@@ -1,4 +1,4 @@
-"""转置卷积：从零实现基本的转置卷积运算，与 nn.ConvTranspose2d 比较，并用矩阵乘法验证它与卷积的“转置”关系。
+"""转置卷积：从零实现基本的转置卷积运算，与 nn.ConvTranspose2d 比较，并用矩阵乘法验证它与卷积的「转置」关系。
 
 内容（d2l 13.10 节）：2×2 输入与 2×2 卷积核得到 3×3 输出的逐步示意图（由代码计算并画出）、
 trans_conv 的从零实现与 nn.ConvTranspose2d 结果相同、填充/步幅/多通道下的输出形状，
@@ -121,7 +121,10 @@ print('转置卷积 = 乘以 W 的转置：', torch.equal(Z, torch.matmul(W.T, Y
 
 # --8<-- [start:matrix-general]
 def conv_matrix(K, in_shape):
-    """一般情形：逐个把单位矩阵 e_k 送进卷积，得到卷积作为线性映射的矩阵。"""
+    """一般情形：卷积作为线性映射的矩阵。
+
+    把单位向量 e_k（变形成输入的形状）送进卷积，输出展平后就是矩阵的第 k 列。
+    """
     n = in_shape[0] * in_shape[1]
     cols = [dlnotes.corr2d(torch.eye(n)[k].reshape(in_shape), K).reshape(-1) for k in range(n)]
     return torch.stack(cols, dim=1)
