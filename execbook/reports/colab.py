@@ -33,7 +33,6 @@ COLAB_SKIP = (
     "mkdocs",
     "mkdocs-*",
     "pymdown-extensions",
-    "django-static-mathjax",
     "jieba",
     "pytest",
     "pytest-*",

@@ -62,11 +62,9 @@ def test_code_pages_offer_notebook_download(built_site):
 
 def test_mathjax_is_served_by_the_site(built_site):
     assert (built_site.site / "assets" / "mathjax" / "tex-chtml.js").exists()
-    assert list(
-        (built_site.site / "assets" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob(
-            "*.woff"
-        )
-    )
+    fonts = built_site.site / "assets" / "mathjax" / "fonts" / "mathjax-newcm-font" / "chtml"
+    assert list((fonts / "woff2").glob("*.woff2")) and list((fonts / "dynamic").glob("*.js"))
+    assert (built_site.site / "assets" / "mathjax" / "input" / "tex" / "extensions" / "noundefined.js").exists()
     index = (built_site.site / "index.html").read_text(encoding="utf-8")
     assert "cdn.jsdelivr" not in index and "fonts.googleapis" not in index and "unpkg" not in index
 
