@@ -12,6 +12,8 @@
      不显示 ``\\(L_2\\)``、``\\[…\\]``，也能用 ``L_2``、``∂L/∂w`` 这样的文字搜到；
    - ``split_tables`` 列出的页面（术语表）里，表格的每一行在页面上有自己的锚点（``<tr id="term-…">``），
      在搜索里是单独的一节（标题是这一行的前两格），搜到一个术语只显示这一行，而不是整张表。
+3. 界面文字。mkdocs-jupyter 的 notebook 模板把复制按钮的文字写死成英文（``aria-label="Copy to Clipboard"``、
+   ``Copied!``，没有设置项），这里换成中文（``UI_STRINGS``）。permalink 与脚注回链的标题在 mkdocs.yml 里设置。
 """
 
 from __future__ import annotations
@@ -231,6 +233,13 @@ def rows_as_sections(content: str) -> str:
     )
 
 
+# mkdocs-jupyter 模板里写死的英文界面文字 → 中文
+UI_STRINGS = {
+    'aria-label="Copy to Clipboard"': 'aria-label="复制到剪贴板" title="复制到剪贴板"',
+    '<span class="notice" hidden>Copied!</span>': '<span class="notice" hidden>已复制</span>',
+}
+
+
 class RawTexConfig(Config):
     # 表格按行编入搜索索引的页面（相对 docs/ 的源文件路径）
     split_tables = config_options.Type(list, default=["appendix/glossary.md"])
@@ -277,3 +286,8 @@ class RawTexPlugin(BasePlugin[RawTexConfig]):
         return context
 
     on_page_context = CombinedEvent(_search_view, _page_view)
+
+    def on_post_page(self, output, page, config):
+        for english, chinese in UI_STRINGS.items():
+            output = output.replace(english, chinese)
+        return output
