@@ -1,7 +1,9 @@
 """浏览器测试：在无头 Chromium（Playwright + 系统 Chromium）里打开构建好的站点的每一页。
 
 每页检查：没有控制台错误、没有失败的请求、没有离开本地服务器的请求、每个公式都由 MathJax
-渲染且没有错误或未定义的宏、没有坏图。另外检查即时导航后公式仍然渲染，以及中文搜索。
+渲染且没有错误或未定义的宏、没有坏图。另外检查即时导航后公式仍然渲染（并且画出来了），以及中文搜索。
+站点在它自己的地址（site_url 的路径 /d2l-notes/）上提供，即时导航是打开的；从首页一路点到最后一页的检查在
+test_reader_path.py。
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from reader import PAINT_JS
 
 
 def site_pages(site: Path) -> list[str]:
@@ -130,6 +133,9 @@ def test_math_renders_after_instant_navigation(server, browser):
     n_math = page.locator(".arithmatex").count()
     n_rendered = page.locator(".arithmatex mjx-container").count()
     assert n_math > 5 and n_rendered == n_math, f"即时导航后只渲染了 {n_rendered}/{n_math} 个公式"
+    # 不只是排了版：字形画出来了（MathJax 的字体与 CHTML 样式表的规则还在，issue 21）
+    paint = page.evaluate(PAINT_JS)
+    assert paint["total"] > 5 and not paint["bad"], paint
     assert page.evaluate(MATH_ERRORS_JS) == []
     assert not visit.console and not visit.external
     page.close()
