@@ -71,6 +71,12 @@ PROBES = {
 <p id="late">稍后写入</p>
 <script>document.getElementById("late").textContent = "源码 $$ \\\\frac{a}{b} $$ 留在正文里";</script>
 """,
+    # 未定义的宏（站点去掉了 noundefined，MathJax 把它标成错误）
+    "macro.md": """
+# 未定义的宏
+
+公式 $\\nosuchmacro{x} + 1$。
+""",
     "overflow.md": """
 # 太宽的元素
 
@@ -93,7 +99,7 @@ def test_reader_path_checks_can_fail(tmp_path, browser):
     assert build.returncode == 0, build.output[-3000:]
     with serve_site(build.site, site_url) as base:
         walk = walk_by_clicking(browser, base, "light")
-    assert walk["pages"] == ["", "appendix/results/", "paint/", "rawtex/", "overflow/"], walk
+    assert walk["pages"] == ["", "appendix/results/", "paint/", "rawtex/", "macro/", "overflow/"], walk
     by_page: dict[str, list[str]] = {}
     for p in walk["problems"]:
         by_page.setdefault(p.split(":", 1)[0], []).append(p)
@@ -101,4 +107,7 @@ def test_reader_path_checks_can_fail(tmp_path, browser):
     assert any("没有 MathJax 字体" in p for p in by_page.get("paint/", [])), walk["problems"]
     assert any("TeX 源码" in p and "frac" in p for p in by_page.get("rawtex/", [])), walk["problems"]
     assert any("比 390 px 的屏幕宽" in p for p in by_page.get("overflow/", [])), walk["problems"]
-    assert len(by_page) == 3, walk["problems"]
+    assert any("公式错误" in p and "nosuchmacro" in p for p in by_page.get("macro/", [])), walk[
+        "problems"
+    ]
+    assert len(by_page) == 4, walk["problems"]
