@@ -34,6 +34,7 @@ COLAB_SKIP = (
     "mkdocs-*",
     "pymdown-extensions",
     "jieba",
+    "pylatexenc",
     "pytest",
     "pytest-*",
     "playwright",
