@@ -240,7 +240,7 @@ def rows_as_sections(content: str) -> str:
 # mkdocs-jupyter 模板里写死的英文界面文字 → 中文
 UI_STRINGS = {
     'aria-label="Copy to Clipboard"': 'aria-label="复制到剪贴板" title="复制到剪贴板"',
-    '<span class="notice" hidden>Copied!</span>': '<span class="notice" hidden>已复制</span>',
+    ">Copied!</span>": ">已复制</span>",
 }
 
 
