@@ -122,3 +122,19 @@ def test_search_index_has_no_tex_source_and_indexes_the_glossary_by_row(built_si
     page = next(d for d in index["docs"] if d["location"] == "appendix/glossary/")
     assert len(page["text"]) < 2000, "术语表整张表还在一个搜索结果里"
     assert any(d["title"].replace("\u200b", "").startswith("暂退法") for d in rows)
+
+
+def test_ui_strings_are_chinese(built_site):
+    """界面文字用中文：permalink 与脚注回链的标题、notebook 的复制按钮（issue 21）。"""
+    english = ("Permanent link", "Jump back to footnote", "Copy to Clipboard", ">Copied!<")
+    found = {}
+    for page in built_site.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for s in english:
+            if s in html:
+                found.setdefault(s, page.relative_to(built_site.site).as_posix())
+    assert not found, f"英文界面文字：{found}"
+    html = (built_site.site / "chapter_multilayer-perceptrons" / "weight-decay" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'title="本节的固定链接"' in html and 'title="回到正文中脚注 1 的位置"' in html
