@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -16,6 +17,7 @@ import textwrap
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -149,14 +151,25 @@ def mini_site(
     return config
 
 
+SITE_PATH = (
+    "/d2l-notes/"  # 与 mkdocs.yml 的 site_url 一样，站点在子路径下（GitHub Pages 的项目站点）
+)
+
+
+def local_site_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}{SITE_PATH}"
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Build:
     """整个站点的严格构建（页面测试先运行并填好执行缓存，所以这里通常只取缓存）。
 
-    site_url 设为浏览器测试将要使用的本地地址：Material 的即时导航只处理 site_url 下的页面。
+    site_url 设为浏览器测试将要使用的本地地址，路径与发布的 site_url 一样是 /d2l-notes/：Material 的
+    即时导航只接管 sitemap 里的地址（它把 sitemap 地址的协议和主机换成当前的，端口和路径不换），
+    所以站点要在构建时的 site_url 上提供，读者的即时导航才会在测试里打开。
     """
     port = free_port()
-    site_url = f"http://127.0.0.1:{port}/"
+    site_url = local_site_url(port)
     # 和发布的构建一样带页面历史（本地默认不读 git 历史，见 mkdocs.yml）
     build = run_mkdocs_build(
         tmp_path_factory.mktemp("site") / "site",
@@ -171,17 +184,35 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def server(built_site):
-    """在 built_site.site_url 上提供构建好的站点（浏览器测试与 README 截图共用）。"""
-    if built_site.returncode != 0:
-        pytest.fail("站点构建失败，无法做浏览器测试：\n" + built_site.output[-3000:])
-    handler = functools.partial(_QuietHandler, directory=str(built_site.site))
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", built_site.port or 0), handler)
+@contextlib.contextmanager
+def serve_site(directory: Path, site_url: str):
+    """在 site_url（http://127.0.0.1:端口/路径/）上提供 directory；路径之外的地址一律 404。"""
+    parts = urlsplit(site_url)
+    prefix = parts.path if parts.path.endswith("/") else parts.path + "/"
+
+    class Handler(_QuietHandler):
+        def translate_path(self, path):
+            path = "/" + path[len(prefix) :] if path.startswith(prefix) else "/__outside_site__/"
+            return super().translate_path(path)
+
+    handler = functools.partial(Handler, directory=str(directory))
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", parts.port or 0), handler)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}/"
-    srv.shutdown()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}{prefix}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(built_site):
+    """在 built_site.site_url（http://127.0.0.1:端口/d2l-notes/）上提供构建好的站点（浏览器测试与 README 截图共用）。"""
+    if built_site.returncode != 0:
+        pytest.fail("站点构建失败，无法做浏览器测试：\n" + built_site.output[-3000:])
+    with serve_site(built_site.site, built_site.site_url) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

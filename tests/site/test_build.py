@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from conftest import REPO, mkdocs_config, nav_pages
@@ -62,11 +63,11 @@ def test_code_pages_offer_notebook_download(built_site):
 
 def test_mathjax_is_served_by_the_site(built_site):
     assert (built_site.site / "assets" / "mathjax" / "tex-chtml.js").exists()
-    assert list(
-        (built_site.site / "assets" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob(
-            "*.woff"
-        )
-    )
+    fonts = built_site.site / "assets" / "mathjax" / "fonts" / "mathjax-newcm-font" / "chtml"
+    assert list((fonts / "woff2").glob("*.woff2")) and list((fonts / "dynamic").glob("*.js"))
+    assert (
+        built_site.site / "assets" / "mathjax" / "input" / "tex" / "extensions" / "noundefined.js"
+    ).exists()
     index = (built_site.site / "index.html").read_text(encoding="utf-8")
     assert "cdn.jsdelivr" not in index and "fonts.googleapis" not in index and "unpkg" not in index
 
@@ -106,3 +107,34 @@ def test_errata_page_lists_every_fix_footnote(built_site):
     article = page[page.index("<article") : page.index("</article>")]
     assert "dlnotes:errata" not in page
     assert fixes >= 40 and len(re.findall(r'href="[^"]+#fnref:', article)) >= fixes
+
+
+def test_search_index_has_no_tex_source_and_indexes_the_glossary_by_row(built_site):
+    """搜索结果里不出现 \\( \\) \\[ \\]（公式编成文字），搜到一个术语只显示术语表的那一行（issue 21）。"""
+    index = json.loads((built_site.site / "search" / "search_index.json").read_text("utf-8"))
+    with_tex = [
+        d["location"] for d in index["docs"] if re.search(r"\\[()\[\]]", d["title"] + d["text"])
+    ]
+    assert not with_tex, f"搜索索引里有 TeX 定界符：{with_tex[:10]}"
+    rows = [d for d in index["docs"] if d["location"].startswith("appendix/glossary/#term-")]
+    html = (built_site.site / "appendix" / "glossary" / "index.html").read_text("utf-8")
+    assert len(rows) > 100 and len(rows) == html.count('<tr id="term-'), len(rows)
+    page = next(d for d in index["docs"] if d["location"] == "appendix/glossary/")
+    assert len(page["text"]) < 2000, "术语表整张表还在一个搜索结果里"
+    assert any(d["title"].replace("\u200b", "").startswith("暂退法") for d in rows)
+
+
+def test_ui_strings_are_chinese(built_site):
+    """界面文字用中文：permalink 与脚注回链的标题、notebook 的复制按钮（issue 21）。"""
+    english = ("Permanent link", "Jump back to footnote", "Copy to Clipboard", ">Copied!<")
+    found = {}
+    for page in built_site.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for s in english:
+            if s in html:
+                found.setdefault(s, page.relative_to(built_site.site).as_posix())
+    assert not found, f"英文界面文字：{found}"
+    html = (built_site.site / "chapter_multilayer-perceptrons" / "weight-decay" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'title="本节的固定链接"' in html and 'title="回到正文中脚注 1 的位置"' in html

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from conftest import REPO, mkdocs_config, nav_pages, require, run_mkdocs_build
+from reader import PAINT_JS
 
 WORKFLOWS = REPO / ".github" / "workflows"
 SITE_WORKFLOW = WORKFLOWS / "site.yml"
@@ -369,6 +370,9 @@ def test_offline_copy_works_from_file_urls(offline_site, browser):
         assert page.url.startswith("file://")
         state = wait_math("linear-regression.html")
         assert state["math"] >= 5 and page.locator("mjx-container").count() >= 5
+        # 字形也画出来了：MathJax 4 的字体（woff2）从 file:// 加载
+        paint = page.evaluate(PAINT_JS)
+        assert paint["total"] >= 5 and not paint["bad"], paint
 
         # 3. 中文搜索（搜索索引来自 search/search_index.js；Web Worker 由 iframe-worker 垫片代替）
         page.click("input.md-search__input")
