@@ -368,7 +368,7 @@ def train_ch6(
 
     初始化 ``Linear``/``Conv2d`` 的权重：``init="xavier"``（同 d2l）、``"kaiming"``（He 初始化，
     正态分布、方差 2/fan_in、偏置为 0：为 ReLU 设计，很深的不带批量规范化的 ReLU 网络用 Xavier 初始化时
-    各层输出逐层变小，训练初期会停在 ln 10 附近的平台期）或 ``None``（保留模型自己的初始化）。
+    各层输出中随输入变化的部分逐层变小，训练初期可能停在 ln 10 附近的平台期，见 NiN 一节的对照）或 ``None``（保留模型自己的初始化）。
     ``SGD(lr)``，``CrossEntropyLoss``；每批数据移动到 ``device``（``None``/字符串经
     :func:`dlnotes.get_device` 解析）。打印内容与返回值同 :func:`train_ch3`。
     """
