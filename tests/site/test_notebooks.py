@@ -320,7 +320,7 @@ def test_intended_error_is_shown_on_the_page(site):
 
 def test_skipped_cell_shows_its_saved_output(site):
     _, _, article = site
-    assert "保存的输出" in article
+    assert "<code>保存的输出</code>" in article  # 作为输出框显示，不只是说明里提到
 
 
 def test_skipped_cell_without_saved_output_says_it_did_not_run(site):
