@@ -268,6 +268,7 @@ def test_notebook_page_has_the_same_header_as_markdown_pages(site):
     build, _, article = site
     assert 'class="dl-page-meta"' in article and "下载本页 notebook" in article
     assert "本页输出由执行引擎运行代码生成" in article
+    assert "在 Colab 中运行" in article and "blob/notebooks/nbs/nb.ipynb" in article
     assert article.index("<h1") < article.index("dl-page-meta")
     href = re.search(r'class="dl-download" href="([^"]+)"', article)[1]
     assert (build.site / "nbs" / "nb" / href).resolve() == build.site / "nbs" / "nb.ipynb"

@@ -105,14 +105,12 @@ def page_header(
     """
     provs = [r.provenance for r in result.results if r.provenance]
     parts = []
-    if nb_uri and download_href:
+    if nb_uri:
         parts.append(
             f'<a class="dl-download" href="{html.escape(download_href)}">'
             ":material-download: 下载本页 notebook</a>"
-        )
-    elif nb_uri:
-        parts.append(
-            f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}"
+            if download_href
+            else f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}"
         )
         # 在 Colab 中运行：打开发布分支里执行过的同一个 notebook（见 execbook/reports/colab.py）；
         # 只是一个链接，读者点击之前不发任何请求
