@@ -280,7 +280,7 @@ def main(argv=None) -> int:
             }
         raw = raw_block_seconds(cache)
         print(f"{'全部代码块的原始运行时间':<28} {raw:8.1f} s")
-        build(work, env, "热重建（第一次：mkdocs-jupyter 缓存）", strict=strict)
+        build(work, env, "热重建（第一次）", strict=strict)
         warm = best_of(3, work, env, "热重建（未改动）", strict=strict)
         warm_history = best_of(
             3,

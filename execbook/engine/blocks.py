@@ -22,6 +22,12 @@ from ..paths import display_path
 
 DEFAULT_TIMEOUT = 300  # 秒；单个代码块的默认时限
 CHECK_MARK = "pytest.mark.check"
+# 有意报错的代码块（与 Jupyter/MyST-NB 的 raises-exception 标签同义）：错误作为输出显示，页面继续运行
+RAISES_MARK = "pytest.mark.raises-exception"
+
+# notebook 的 cell 标签（MyST-NB / nbclient 的名字与含义，见 CONTRIBUTING.md「notebook 的 cell 标签」）
+SKIP_TAG = "skip-execution"  # 不运行，保留 notebook 里保存的输出
+RAISES_TAG = "raises-exception"  # 错误作为输出显示，之后的 cell 照常运行
 
 _SKIP_RE = re.compile(r"""^pytest\.mark\.skip\(\s*reason\s*=\s*(['"])(?P<reason>.+)\1\s*\)$""")
 _TIMEOUT_RE = re.compile(r"^pytest\.mark\.timeout\(\s*(?P<seconds>\d+)\s*\)$")
@@ -49,11 +55,30 @@ class Block:
     skip_reason: str | None = None
     timeout: int = DEFAULT_TIMEOUT
     check: bool = False  # <!--pytest.mark.check-->：构建检查（页面上折叠显示）
+    raises: bool = False  # 允许报错（raises-exception 标签 / 标记，或 notebook 的 allow_errors）
+    must_raise: bool = False  # Markdown 页面的 raises-exception 标记：不报错反而是错误
+    tags: tuple[str, ...] = ()  # notebook cell 的标签（渲染时的 remove-*/hide-*）
+    saved_outputs: list | None = None  # notebook 里保存的输出（skip-execution 的 cell 显示它们）
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.page.suffix == ".ipynb"
 
     @property
     def where(self) -> str:
-        """``docs/page.md:12`` 形式的位置，用于报错。"""
+        """``docs/page.md:12`` 或 ``docs/nb.ipynb: cell 2`` 形式的位置，用于报错。
+
+        notebook 的 cell 序号从 1 开始，markdown cell 也算（读者在 Jupyter 里从上往下数到的那个）。
+        """
+        if self.is_notebook:
+            return f"{display_path(self.page)}: cell {self.lineno}"
         return f"{display_path(self.page)}:{self.lineno}"
+
+    def where_line(self, line: int) -> str:
+        """块内第 ``line`` 行（从 1 开始）的位置：页面的文件行号，或 notebook 的 ``cell N, line M``。"""
+        if self.is_notebook:
+            return f"{self.where}, line {line}"
+        return f"{display_path(self.page)}:{self.lineno + line}"
 
 
 def _freeze(settings: dict) -> tuple:
@@ -88,11 +113,13 @@ def expand_snippets(code: str, snippets: dict | None = None) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int, bool]:
-    skip_reason, timeout, check = None, DEFAULT_TIMEOUT, False
+def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int, bool, bool]:
+    skip_reason, timeout, check, raises = None, DEFAULT_TIMEOUT, False, False
     for mark in marks:
         mark = mark.strip()
-        if m := _SKIP_RE.match(mark):
+        if mark == RAISES_MARK:
+            raises = True
+        elif m := _SKIP_RE.match(mark):
             skip_reason = m.group("reason")
         elif m := _TIMEOUT_RE.match(mark):
             timeout = int(m.group("seconds"))
@@ -105,11 +132,14 @@ def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int, bool]:
         else:
             raise BlockError(
                 f"{where}: 不支持的标记 <!--{mark}-->；可用的只有 "
-                'pytest.mark.skip(reason="…")、pytest.mark.timeout(秒) 和 pytest.mark.check'
+                'pytest.mark.skip(reason="…")、pytest.mark.timeout(秒)、pytest.mark.check '
+                f"和 {RAISES_MARK}"
             )
     if check and skip_reason is not None:
         raise BlockError(f"{where}: 构建检查（pytest.mark.check）不能跳过")
-    return skip_reason, timeout, check
+    if check and raises:
+        raise BlockError(f"{where}: 构建检查（pytest.mark.check）不能标成有意报错")
+    return skip_reason, timeout, check, raises
 
 
 def read_page(path: Path) -> str:
@@ -161,7 +191,7 @@ def extract_blocks(
             for ln in lines[start : end - 1]
         ]
         code = "\n".join(body) + "\n"
-        skip_reason, timeout, check = _parse_marks(cb.marks, where)
+        skip_reason, timeout, check, raises = _parse_marks(cb.marks, where)
         try:
             source = expand_snippets(code, snippets)
         except Exception as exc:  # pymdownx 的 SnippetMissingError 等
@@ -178,20 +208,36 @@ def extract_blocks(
                 skip_reason=skip_reason,
                 timeout=timeout,
                 check=check,
+                raises=raises,
+                must_raise=raises,
             )
         )
     return blocks
 
 
 def blocks_from_notebook(path: Path) -> tuple[object, list[Block]]:
-    """notebook 的 code cell → Block（「行号」是 cell 序号，从 1 开始）。"""
+    """notebook 的 code cell → Block（「行号」是 cell 序号，从 1 开始，markdown cell 也算）。
+
+    cell 标签与 notebook 级的执行设置（``notebook_settings``）在这里变成块的属性：
+    ``skip-execution`` → 跳过并保留保存的输出；``raises-exception`` 或 ``allow_errors`` → 允许报错；
+    ``timeout`` → 每个 cell 的时限。
+    """
     import nbformat
 
+    from .notebook import notebook_settings
+
     nb = nbformat.read(path, as_version=4)
+    settings = notebook_settings(nb, Path(path))
     blocks = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        tags = tuple(cell.get("metadata", {}).get("tags", []) or ())
+        skip = None
+        if SKIP_TAG in tags:
+            skip = f"{SKIP_TAG} 标签：不运行，显示 notebook 里保存的输出"
+        elif not settings.execute:
+            skip = "notebook 设置了不执行（execution_mode: off），显示保存的输出"
         blocks.append(
             Block(
                 page=Path(path).resolve(),
@@ -201,6 +247,11 @@ def blocks_from_notebook(path: Path) -> tuple[object, list[Block]]:
                 indent="",
                 code=cell.source,
                 source=cell.source,
+                skip_reason=skip,
+                timeout=settings.timeout,
+                raises=RAISES_TAG in tags or settings.allow_errors,
+                tags=tags,
+                saved_outputs=list(cell.get("outputs", [])) if skip else None,
             )
         )
     return nb, blocks

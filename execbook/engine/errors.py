@@ -13,10 +13,12 @@ def format_error(block, exc: Exception, blocks_by_count: dict | None = None) -> 
 
     head = f"{block.where}: 代码块运行失败"
     if isinstance(exc, CellTimeoutError):
-        return (
-            f"{block.where}: 代码块运行超过 {block.timeout} 秒，已被中止。"
-            "若确实需要更久，在块前加 <!--pytest.mark.timeout(秒)-->。"
+        hint = (
+            "若确实需要更久，改大 notebook metadata 里的 execution.timeout（秒）。"
+            if getattr(block, "is_notebook", False)
+            else "若确实需要更久，在块前加 <!--pytest.mark.timeout(秒)-->。"
         )
+        return f"{block.where}: 代码块运行超过 {block.timeout} 秒，已被中止。{hint}"
     if isinstance(exc, CellExecutionError):
         text = _ANSI_RE.sub("", str(exc))
         # nbclient 的消息先重复整段代码，再给 traceback；只保留 traceback 部分
@@ -24,13 +26,20 @@ def format_error(block, exc: Exception, blocks_by_count: dict | None = None) -> 
         if text.count(marker) >= 2:
             text = text.split(marker, 2)[-1].strip()
 
+        where_fail = []
+
         def to_page_line(m):
             b = (blocks_by_count or {}).get(int(m.group(1)))
             if b is None:
                 return m.group(0)
-            return f"{b.where.rsplit(':', 1)[0]}:{b.lineno + int(m.group(2))}"
+            loc = b.where_line(int(m.group(2)))
+            if b is block:
+                where_fail.append(loc)
+            return loc
 
         text = _CELL_RE.sub(to_page_line, text)
+        if where_fail and getattr(block, "is_notebook", False):
+            head = f"{where_fail[-1]}: 代码块运行失败"  # notebook：cell N, line M
         return f"{head}：\n{text}"
     return f"{head}：{type(exc).__name__}: {exc}"
 

@@ -109,6 +109,37 @@ def missing_blocks(
     return None if first is None else blocks[first]
 
 
+def skipped_result(b: Block) -> BlockResult:
+    """不运行的块；notebook 的 skip-execution cell 保留 notebook 里保存的输出。"""
+    return BlockResult(b, "skipped", normalize(b.saved_outputs or []))
+
+
+def not_raised_error(b: Block) -> str:
+    return (
+        f"{b.where}: 代码块标了 <!--pytest.mark.raises-exception-->（有意报错），运行时却没有报错；"
+        "代码改了，就把标记和说明错误的文字一起改掉"
+    )
+
+
+def refresh_displays(results: list[BlockResult], raws: dict, cache: Cache) -> None:
+    """``display(..., display_id=True)`` 之后的 ``update_display``：nbclient 改的是内核里那个 cell 的输出
+    （同一块或前面的块），这里把改过的输出同步到结果与缓存条目（页面显示 Jupyter 里最后的状态）。"""
+    for i, (raw, key) in raws.items():
+        r = results[i]
+        fresh, _ = deps_mod.split_dependencies(normalize(raw))
+        fresh, _ = cap_for_store(fresh)
+        if fresh != r.outputs:
+            r.outputs = fresh
+            entry = {
+                "page": display_path(r.block.page),
+                "lineno": r.block.lineno,
+                "outputs": fresh,
+                "dependencies": r.dependencies,
+                "provenance": r.provenance,
+            }
+            cache.put(key, entry)
+
+
 def execute_page(
     page: Path,
     blocks: list[Block],
@@ -134,7 +165,7 @@ def execute_page(
     if first_miss is None:
         for b, c in zip(blocks, cached):
             if b.skip_reason is not None:
-                results.append(BlockResult(b, "skipped"))
+                results.append(skipped_result(b))
                 continue
             prov = c.get("provenance", {})
             results.append(
@@ -155,16 +186,18 @@ def execute_page(
     failed = False
     page_deps: list[dict] = []
     notes: list[str] = []
+    raws: dict[int, tuple[list, str]] = {}  # 结果序号 → (内核里这个 cell 的输出列表, 缓存键)
     try:
         for b, key in zip(blocks, keys):
             if b.skip_reason is not None:
-                results.append(BlockResult(b, "skipped"))
+                results.append(skipped_result(b))
                 continue
             if failed:
                 results.append(BlockResult(b, "not-run"))
                 continue
             if kernel is None:
                 kernel = pool.acquire()
+                kernel.chdir(Path(page).parent)  # 代码在页面所在的文件夹里运行（见 workdir.py）
             t0 = time.perf_counter()
             try:
                 raw = kernel.run(b.source, b.timeout, block=b)
@@ -179,6 +212,14 @@ def execute_page(
             outputs, new_deps = deps_mod.split_dependencies(normalize(raw))
             errors = [o for o in outputs if o["output_type"] == "error"]
             figures = failed_figures(outputs)
+            if (
+                b.raises and not figures
+            ):  # 有意的报错：错误作为输出（Markdown 页面的标记要求真的报错）
+                errors = []
+                if b.must_raise and not any(o["output_type"] == "error" for o in outputs):
+                    failed = True
+                    results.append(BlockResult(b, "failed", error=not_raised_error(b), duration=dt))
+                    continue
             if errors or figures:  # 代码运行成功，但输出（图）没能显示
                 failed = True
                 results.append(
@@ -202,6 +243,10 @@ def execute_page(
                 },
             )
             results.append(BlockResult(b, status, outputs, dt, prov, dependencies=page_deps))
+            raws[len(results) - 1] = (raw, key)
+            # display_id 的更新可能改了前面块的输出（Jupyter 显示最后的状态）
+            if kernel.display_ids():
+                refresh_displays(results, raws, cache)
     finally:
         if kernel is not None:
             kernel.close()

@@ -134,6 +134,8 @@ class Kernel:
         import nbformat
 
         cell = nbformat.v4.new_code_cell(source)
+        if block is not None and getattr(block, "raises", False):
+            cell.metadata["tags"] = ["raises-exception"]  # nbclient：错误作为输出，不抛出
         self.nb.cells.append(cell)
         self.client.timeout = timeout
         try:
@@ -142,6 +144,31 @@ class Kernel:
             if cell.get("execution_count") is not None and block is not None:
                 self.blocks_by_count[cell.execution_count] = block
         return cell.outputs
+
+    def display_ids(self) -> bool:
+        """这一页的代码是否显示过带 display_id 的输出（之后的 update_display 会改它们）。"""
+        return bool(self.client._display_id_map)
+
+    def chdir(self, folder: Path) -> Path:
+        """让之后的代码在 ``folder`` 里运行（经 workdir.page_view 的视图）；返回工作目录。
+
+        静默执行（不占执行序号、不产生输出）：报错里的 ``Cell In[n]`` 仍与页面的块一一对应。
+        """
+        from jupyter_core.utils import run_sync
+
+        from .workdir import page_view
+
+        cwd = page_view(folder, self.workdir / "cwd")
+        reply = run_sync(self.client.kc.execute_interactive)(
+            f"import os as __os; __os.chdir({str(cwd)!r}); del __os",
+            silent=True,
+            store_history=False,
+            timeout=60,
+            output_hook=lambda msg: None,
+        )
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"内核无法进入工作目录 {folder}：{reply['content']}")
+        return cwd
 
     def close(self):
         try:

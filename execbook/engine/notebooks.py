@@ -69,12 +69,22 @@ def cap_notebook_outputs(cells, limit: int, where: str) -> list[str]:
     return hits
 
 
+def download_tags(b) -> list[str] | None:
+    """页面的块在下载的 notebook 里的标签（Jupyter、nbclient、MyST-NB 照同样的方式运行它）。"""
+    tags = (
+        ["check"] * b.check
+        + ["raises-exception"] * b.raises
+        + ["skip-execution"] * (b.skip_reason is not None)
+    )
+    return tags or None
+
+
 def page_notebook(
     text: str, result, limit: int, where: str, snippets: dict | None = None
 ) -> tuple[str, list[str]]:
     """页面源文 + 运行结果 → (notebook 的 JSON 文本, 触到上限的记录)。
 
-    代码块为 code cell（带输出，构建检查块带 ``check`` 标签），其间的文字为 markdown cell；
+    代码块为 code cell（带输出；标签见 ``download_tags``），其间的文字为 markdown cell；
     文字里的 ``--8<--`` 行（``python-show`` 块嵌入的 dlnotes 源码）按 ``snippets`` 设置展开，
     notebook 里显示的是源码而不是嵌入行。
     """
@@ -90,7 +100,7 @@ def page_notebook(
         md = "\n".join(lines[prev : b.lineno - 1]).strip()
         if md:
             cells.append(markdown_cell(markdown(md), len(cells)))
-        tags = ["check"] if b.check else None
+        tags = download_tags(b)
         cells.append(code_cell(b.source.rstrip("\n"), list(r.outputs), len(cells), tags))
         prev = b.end_lineno
     md = "\n".join(lines[prev:]).strip()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 FIGURE_FALLBACK_RE = re.compile(r"^<Figure size [\d.]+x[\d.]+ with \d+ Axes>$")
 STORE_LIMIT_BYTES = 8 * 2**20  # 每块存进缓存的输出上限（固定，属于引擎格式）
 
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")  # traceback 里的终端颜色
 _SVG_PROLOG_RE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
 _SVG_METADATA_RE = re.compile(r"<metadata>.*?</metadata>", re.S)
 
@@ -266,7 +267,8 @@ def render_output(
         title = "输出" if o.get("name") == "stdout" else "输出（stderr）"
         return text_block(text, title, limits, byte_limit)
     if o.get("output_type") == "error":
-        return text_block("\n".join(o.get("traceback", [])), "错误", limits, byte_limit)
+        tb = _ANSI_RE.sub("", "\n".join(o.get("traceback", [])))  # 有意报错（raises-exception）
+        return text_block(tb, "错误", limits, byte_limit)
     data = o.get("data") or {}
     found = renderer_for(data)
     if found is None:

@@ -12,12 +12,6 @@
      不显示 ``\\(L_2\\)``、``\\[…\\]``，也能用 ``L_2``、``∂L/∂w`` 这样的文字搜到；
    - ``split_tables`` 列出的页面（术语表）里，表格的每一行在页面上有自己的锚点（``<tr id="term-…">``），
      在搜索里是单独的一节（标题是这一行的前两格），搜到一个术语只显示这一行，而不是整张表。
-3. 界面文字。mkdocs-jupyter 的 notebook 模板把复制按钮的文字写死成英文（``aria-label="Copy to Clipboard"``、
-   ``Copied!``，没有设置项），这里换成中文（``UI_STRINGS``）。permalink 与脚注回链的标题在 mkdocs.yml 里设置。
-4. notebook 页面里 nbconvert 模板总会写进去的 MathJax 2 加载与配置（``<script src="">`` 与
-   ``<script type="text/x-mathjax-config">``，没有设置项能关掉）：站点用自己的 MathJax 4，这两段用不上；
-   而 Material 的即时导航换页时把正文里的内联脚本去掉 type 重新执行，``MathJax.Hub.Config`` 就在 MathJax 4
-   上报错（控制台错误），空的 ``src`` 也永远等不到 load。这里把它们删掉（``NBCONVERT_MATHJAX``）。
 """
 
 from __future__ import annotations
@@ -237,20 +231,6 @@ def rows_as_sections(content: str) -> str:
     )
 
 
-# mkdocs-jupyter 模板里写死的英文界面文字 → 中文
-UI_STRINGS = {
-    'aria-label="Copy to Clipboard"': 'aria-label="复制到剪贴板" title="复制到剪贴板"',
-    ">Copied!</span>": ">已复制</span>",
-}
-
-
-NBCONVERT_MATHJAX = re.compile(
-    r'<!-- Load mathjax -->\s*<script src="">\s*</script>\s*<!-- MathJax configuration -->\s*'
-    r'<script type="text/x-mathjax-config">.*?</script>\s*<!-- End of mathjax configuration -->',
-    re.DOTALL,
-)
-
-
 class RawTexConfig(Config):
     # 表格按行编入搜索索引的页面（相对 docs/ 的源文件路径）
     split_tables = config_options.Type(list, default=["appendix/glossary.md"])
@@ -297,10 +277,3 @@ class RawTexPlugin(BasePlugin[RawTexConfig]):
         return context
 
     on_page_context = CombinedEvent(_search_view, _page_view)
-
-    def on_post_page(self, output, page, config):
-        for english, chinese in UI_STRINGS.items():
-            output = output.replace(english, chinese)
-        if page.file.src_uri.endswith(".ipynb"):
-            output = NBCONVERT_MATHJAX.sub("", output)
-        return output

@@ -6,6 +6,7 @@
 - ``plugin``：MkDocs 事件，经引擎的 ``Session`` 运行页面；
 - ``splice``：把输出放进页面（围栏行号、构建检查折叠框、占位注释、页面顶部的下载与来源说明）；
 - ``serve``：``mkdocs serve`` 的后台运行（页面先显示，算完一页刷新一页）；
+- ``notebook_page``：notebook → 页面的 Markdown（与 Markdown 页面同样的代码块与输出，cell 标签 remove-*/hide-*）；
 - ``renderers``：只属于本书的输出类型（训练记录）与按站点设置渲染的 ``text/markdown``，登记到引擎。
 """
 

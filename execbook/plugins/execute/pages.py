@@ -11,6 +11,27 @@ from ...engine.blocks import read_page
 from ...engine.session import Job, load_job
 
 
+class NotebookPageFile(File):
+    """docs/ 里的 .ipynb：一个文档页面（地址与同名 .md 页面的相同，如 chapter_x/page/）。"""
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+
+def notebook_pages(files: Files) -> Files:
+    """docs/ 里的每个 .ipynb 成为页面（由本插件转成 Markdown，见 notebook_page.py）。"""
+    return Files(
+        [
+            NotebookPageFile(
+                f.src_uri, f.src_dir, f.dest_dir, f.use_directory_urls, inclusion=f.inclusion
+            )
+            if f.src_uri.endswith(".ipynb") and f.abs_src_path and not f.generated_by
+            else f
+            for f in files
+        ]
+    )
+
+
 class PageSet:
     def __init__(self, nb_dir: Path, snippets: dict | None):
         self.nb_dir = nb_dir

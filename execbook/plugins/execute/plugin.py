@@ -1,12 +1,13 @@
-"""``execbook-execute`` 的事件（插件在 mkdocs.yml 中排在 mkdocs-jupyter 之前）：
+"""``execbook-execute`` 的事件：
 
 - ``on_pre_build``：引擎的 ``Session`` 开始（指纹、缓存、内核池；清理被杀掉的构建留下的文件）；
-- ``on_files``（在 mkdocs-jupyter 之后）：每页只读一次源文件；为有代码的页面加入 notebook 下载文件；
+- ``on_files``：docs/ 里的 .ipynb 成为页面；每页只读一次源文件；为有代码的页面加入 notebook 下载文件；
   页面并行地预先运行（或 ``never`` 时检查每一页都有缓存）；
-- ``on_page_read_source``：把读过的源文件交给 MkDocs（不再读第二次）；
-- ``on_pre_page``（在 mkdocs-jupyter 之前）：notebook 经引擎运行，换成带输出的副本；
+- ``on_page_read_source``：把读过的源文件交给 MkDocs（不再读第二次）；notebook 经引擎运行，转成与 Markdown
+  页面相同的 Markdown（代码块、输出占位、页首；cell 标签见 notebook_page.py）；
 - ``on_page_markdown``：代码块 → 引擎（缓存）→ 检查块折叠、块后放占位注释（见 splice.py）；写下载的 notebook；
 - ``on_post_page``：占位注释换成渲染好的输出 HTML；``mkdocs build`` 不发布 serve 的占位说明与错误框；
+  notebook 页面旁边写执行过的 notebook（标签与 metadata 原样）供下载；
 - ``on_post_build``：写构建摘要 JSON，打印由它生成的一行摘要。
 
 ``mkdocs serve``（``on_startup(command="serve")``）的后台运行见 serve.py。
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 import secrets
 import sys
 from pathlib import Path
@@ -33,7 +35,8 @@ from ...engine.session import Job, Session
 from ...paths import display_path
 from . import serve, splice
 from .config import ExecuteConfig
-from .pages import PageSet
+from .notebook_page import notebook_markdown, visible_outputs
+from .pages import PageSet, notebook_pages
 from .renderers import register_book_renderers
 
 log = logging.getLogger("mkdocs.plugins.execbook")
@@ -97,6 +100,7 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         self.slots: dict[str, splice.Slots] = {}  # src_uri → 这一页的输出
         self.prefetched: dict[str, PageResult | BaseException] = {}
         self.status: dict[str, str] = {}  # serve：notebook 页面顶部的占位说明或错误框
+        self.nb_downloads: dict[str, Path] = {}  # notebook 页面 → 写进站点的执行过的 notebook
 
     def on_build_error(self, error):
         if self.session is not None:
@@ -110,9 +114,10 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     # ------------------------------------------------------------ files
 
-    @event_priority(-100)  # 在 mkdocs-jupyter 之后：我们生成的 .ipynb 下载文件不是页面
+    @event_priority(-100)  # 在其他插件之后：我们生成的 .ipynb 下载文件不是页面
     def on_files(self, files: Files, config):
         self.pages = PageSet(self.nb_dir, self.snippets)
+        files = notebook_pages(files)
         if self.config.execute == "plain":
             return files
         try:
@@ -134,6 +139,8 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         return files
 
     def on_page_read_source(self, page, config):
+        if page.file.src_uri.endswith(".ipynb") and page.file.abs_src_path:
+            return self._notebook_markdown(page)
         return self.pages.sources.get(page.file.src_uri) if hasattr(self, "pages") else None
 
     # ------------------------------------------------------------ engine calls
@@ -163,22 +170,45 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     # ------------------------------------------------------------ notebooks
 
-    @event_priority(100)  # 在 mkdocs-jupyter 之前：它渲染的是执行过的副本
-    def on_pre_page(self, page, config, files):
-        src = page.file.abs_src_path
-        if not src or not src.endswith(".ipynb") or self.config.execute == "plain":
-            return page
-        job = self.pages.job(page.file)
+    def _notebook_markdown(self, page) -> str:
+        """notebook 页面：运行（或取缓存），转成 Markdown（与 Markdown 页面同样的代码块、输出与页首）。"""
+        import nbformat
+
+        uri = page.file.src_uri
+        job = self.pages.job(page.file) if hasattr(self, "pages") else None
         if isinstance(job, BlockError):
             raise PluginError(str(job))
-        result = self._result(page.file, job)
-        if result is None or result.failure is not None:  # serve：显示没有输出的 notebook 与说明
-            self.status[page.file.src_uri] = (
-                serve.pending_html() if result is None else serve.failed_html(result.failure.error)
-            )
-            return page
-        page.file.abs_src_path = str(job.notebook_out)
-        return page
+        path = Path(page.file.abs_src_path)
+        nb = nbformat.read(path, as_version=4)
+        blocks = job.blocks if job is not None else []
+        result = None
+        if job is not None and self.config.execute != "plain":
+            result = self._result(page.file, job)
+            if result is None or result.failure is not None:  # serve：先显示，附上说明
+                self.status[uri] = (
+                    serve.pending_html()
+                    if result is None
+                    else serve.failed_html(result.failure.error)
+                )
+        if result is None:
+            result = PageResult(path, [BlockResult(b, "not-run") for b in blocks])
+        out = job.notebook_out if job is not None else None
+        self.nb_downloads[uri] = out if out is not None and out.exists() else path
+        where = display_path(path)
+        rendered = self._render(
+            result, page, where, lambda r: visible_outputs(r.outputs, r.block.tags)
+        )
+        slots = self.slots[uri] = splice.Slots(secrets.token_hex(8))
+        html_of = {b.index: h for b, h in rendered}
+
+        def token(r) -> str:
+            html_out = html_of.get(r.block.index)
+            return slots.token(html_out, r.block.where) if html_out else ""
+
+        # 下载：站点里与页面同名的 .ipynb（在页面地址的上一层）
+        href = posixpath.relpath(uri, posixpath.dirname(page.file.dest_uri) or ".")
+        header = splice.page_header(uri, result, self.repo_url, download_href=href)
+        return notebook_markdown(nb, result.results, token, header)
 
     # ------------------------------------------------------------ markdown pages
 
@@ -223,18 +253,23 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             header = slots.token(status_html, where) + ("\n\n" + header if header else "")
         return splice.insert_after_title("\n".join(out), header)
 
-    def _render(self, result: PageResult, page, where: str) -> list[tuple]:
-        """各块的输出 HTML（受每页上限约束）；训练记录顺便收集给「实验结果」表。"""
+    def _render(self, result: PageResult, page, where: str, shown=None) -> list[tuple]:
+        """各块的输出 HTML（受每页上限约束）；训练记录顺便收集给「实验结果」表。
+
+        ``shown(r)``：要显示的输出（notebook 按 remove-output/remove-stderr 标签筛过；默认全部）。
+        跳过的块：notebook 的 skip-execution cell 显示保存的输出，没有输出时说明它不运行。
+        """
         budget = Budget(self.limits.page_bytes)
         rendered = []
         with self.session.capture(log.warning):  # 显示不了的输出：严格构建失败（页面:行号）
             for r in result.results:
-                if r.status == "skipped":
+                outputs = shown(r) if shown is not None else r.outputs
+                if r.status == "skipped" and not r.outputs:
                     html_out = skip_note(r.block.skip_reason)
                 elif r.status == "failed":  # 只在 mkdocs serve 中出现（构建在上面就失败了）
                     html_out = serve.failed_html(r.error or r.block.where)
                 else:
-                    html_out = render_block(r.outputs, self.limits, budget, r.block.where)
+                    html_out = render_block(outputs, self.limits, budget, r.block.where)
                 for o in r.outputs:
                     if rec := (o.get("data") or {}).get(RESULT_MIME):
                         self.records.append(dict(rec, page_url=page.url, page_title=page.title))
@@ -257,11 +292,6 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         atomic_write(out, text, skip_same=True)
 
     def on_page_content(self, html_text, page, config, files):
-        if page.file.src_uri.endswith(".ipynb"):
-            try:
-                html_text = splice.rewrite_notebook_links(html_text, page, files)
-            except splice.SpliceError as exc:
-                raise PluginError(str(exc)) from None
         if (status := self.status.pop(page.file.src_uri, None)) is not None:
             html_text = status + html_text
         return html_text
@@ -281,6 +311,11 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         if not self.serving and serve.has_serve_markup(output):
             raise PluginError(
                 f"docs/{page.file.src_uri}：页面里有 mkdocs serve 的占位说明，不能发布"
+            )
+        nb_src = getattr(self, "nb_downloads", {}).pop(page.file.src_uri, None)
+        if nb_src is not None:  # notebook 页面：执行过的 notebook（标签与 metadata 原样保留）供下载
+            atomic_write(
+                Path(config.site_dir) / page.file.src_uri, Path(nb_src).read_bytes(), skip_same=True
             )
         return output
 

@@ -7,7 +7,7 @@ Markdown、snippet 或公式扩展当作页面源文。行号精确对应：MkDo
 
 from __future__ import annotations
 
-import posixpath
+import html
 import re
 from pathlib import Path
 
@@ -95,13 +95,22 @@ def splice(lines: list[str], rendered: list[tuple], offset: int, slots: Slots) -
     return out
 
 
-def page_header(nb_uri: str | None, result: PageResult, repo_url: str | None) -> str:
-    """页面标题下的一行：下载本页 notebook、在 Colab 中运行、输出的来源（日期、设备、torch）。"""
+def page_header(
+    nb_uri: str | None, result: PageResult, repo_url: str | None, download_href: str | None = None
+) -> str:
+    """页面标题下的一行：下载本页 notebook、在 Colab 中运行、输出的来源（日期、设备、torch）。
+
+    ``download_href``：notebook 页面的下载链接（原始 HTML：Markdown 链接 ``page.ipynb`` 会被 MkDocs
+    解析成这个 notebook 页面自己）。
+    """
     provs = [r.provenance for r in result.results if r.provenance]
     parts = []
     if nb_uri:
         parts.append(
-            f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}"
+            f'<a class="dl-download" href="{html.escape(download_href)}">'
+            ":material-download: 下载本页 notebook</a>"
+            if download_href
+            else f"[:material-download: 下载本页 notebook]({Path(nb_uri).name}){{ .dl-download }}"
         )
         # 在 Colab 中运行：打开发布分支里执行过的同一个 notebook（见 execbook/reports/colab.py）；
         # 只是一个链接，读者点击之前不发任何请求
@@ -127,21 +136,3 @@ def insert_after_title(markdown: str, header: str) -> str:
         if line.startswith("# "):
             return "\n".join(lines[: i + 1] + ["", header, ""] + lines[i + 1 :])
     return header + "\n\n" + markdown
-
-
-_NB_HREF_RE = re.compile(r'href="(?![a-z]+:|#|/)([^"#]+\.(?:md|ipynb))(#[^"]*)?"')
-
-
-def rewrite_notebook_links(html_text: str, page, files) -> str:
-    """notebook 页面里的 .md 链接：mkdocs-jupyter 不改写它们，这里换成站点上的地址。"""
-
-    def repl(m):
-        target = posixpath.normpath(
-            posixpath.join(posixpath.dirname(page.file.src_uri), m.group(1))
-        )
-        f = files.get_file_from_path(target)
-        if f is None:
-            raise SpliceError(f"docs/{page.file.src_uri}：链接 {m.group(1)} 指向不存在的文件")
-        return f'href="{f.url_relative_to(page.file)}{m.group(2) or ""}"'
-
-    return _NB_HREF_RE.sub(repl, html_text)
