@@ -13,12 +13,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .linear import sgd
+
 __all__ = [
     "grad_clipping",
     "RNNModelScratch",
     "RNNModel",
     "predict_ch8",
-    "sgd_scratch",
     "train_epoch_ch8",
     "train_ch8",
 ]
@@ -149,14 +150,6 @@ def predict_ch8(prefix: str, num_preds: int, net, vocab, device) -> str:
 # --8<-- [end:predict_ch8]
 
 
-def sgd_scratch(params, lr, batch_size):
-    """小批量随机梯度下降（同 d2l 的 ``sgd``），供从零实现的模型使用。"""
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad / batch_size
-            param.grad.zero_()
-
-
 # --8<-- [start:train_epoch_ch8]
 def _detach_state(net, state):
     if isinstance(net, nn.Module) and not isinstance(state, tuple):
@@ -280,7 +273,7 @@ def train_ch8(
     else:
 
         def updater(batch_size):
-            return sgd_scratch(net.params, lr, batch_size)
+            return sgd(net.params, lr, batch_size)
 
     def predict(prefix):
         return predict_ch8(prefix, num_preds, net, vocab, device)

@@ -17,9 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import source
+from . import catalogue
+from .catalogue import IdxFile
 from .errors import DataError
-from .source import IdxFile
 
 __all__ = ["DEFAULT_MIRRORS", "mirrors", "download_files", "download_full"]
 
@@ -120,7 +120,7 @@ def download_full(dest: str | os.PathLike, **kwargs) -> Path:
     dest = Path(dest)
     missing = [
         s
-        for s in source.FULL_FILES.values()
+        for s in catalogue.FULL_FILES.values()
         if not (dest / s.name).is_file() and not (dest / s.stem).is_file()
     ]
     if missing:

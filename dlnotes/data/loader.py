@@ -81,8 +81,14 @@ def clear_cache() -> None:
     _FLOAT_CACHE.clear()
 
 
-def publish_dependency(identity: dict) -> None:
-    """在 IPython 内核中运行时，发布「本页读了 Fashion-MNIST」的依赖报告（执行引擎接收，不显示）。"""
+def publish_dependency(
+    identity: dict, name: str = "fashion-mnist", resolver: str = RESOLVER
+) -> None:
+    """在 IPython 内核中运行时，发布「本页读了数据集 ``name``」的依赖报告（执行引擎接收，不显示）。
+
+    ``resolver`` 是 ``"模块:函数"``：引擎取缓存时调用它，返回值与 ``identity`` 不同，读了它的块就重算。
+    任何数据集都可以这样报告（默认是 Fashion-MNIST 与它的 resolver）。
+    """
     ipython = sys.modules.get("IPython")
     if ipython is None:
         return
@@ -91,7 +97,7 @@ def publish_dependency(identity: dict) -> None:
         return
     from IPython.display import display
 
-    report = {"name": "fashion-mnist", "identity": identity, "resolver": RESOLVER}
+    report = {"name": name, "identity": identity, "resolver": resolver}
     display({DEPENDENCY_MIME: report}, raw=True)
 
 

@@ -34,6 +34,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import catalogue
+from .catalogue import IdxFile
 from .errors import DataError
 
 __all__ = [
@@ -44,8 +46,6 @@ __all__ = [
     "DEBIAN_PACKAGE",
     "FASHION_MNIST_LABELS",
     "FASHION_MNIST_LABELS_ZH",
-    "FULL_FILES",
-    "SAMPLE_FILES",
     "IdxFile",
     "Resolved",
     "data_dir",
@@ -94,55 +94,6 @@ FASHION_MNIST_LABELS_ZH = (
 )
 
 
-@dataclass(frozen=True)
-class IdxFile:
-    """一个数据文件：发布时的文件名（``.gz``）、解压后内容的 md5、IDX magic、官方 ``.gz`` 的 md5。"""
-
-    name: str
-    md5: str  # md5 of the decompressed IDX content (what is verified)
-    magic: int  # 2051 images, 2049 labels
-    gz_md5: str | None = None  # md5 of the official .gz (the download registry)
-
-    @property
-    def stem(self) -> str:
-        """不带 ``.gz`` 的文件名（也是未压缩文件的名字）。"""
-        return self.name.removesuffix(".gz")
-
-
-FULL_FILES: dict[str, IdxFile] = {
-    "train_images": IdxFile(
-        "train-images-idx3-ubyte.gz",
-        "f4a8712d7a061bf5bd6d2ca38dc4d50a",
-        2051,
-        "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-    ),
-    "train_labels": IdxFile(
-        "train-labels-idx1-ubyte.gz",
-        "9018921c3c673c538a1fc5bad174d6f9",
-        2049,
-        "25c81989df183df01b3e8a0aad5dffbe",
-    ),
-    "test_images": IdxFile(
-        "t10k-images-idx3-ubyte.gz",
-        "8181f5470baa50b63fa0f6fddb340f0a",
-        2051,
-        "bef4ecab320f06d8554ea6380940ec79",
-    ),
-    "test_labels": IdxFile(
-        "t10k-labels-idx1-ubyte.gz",
-        "15d484375f8d13e6eb1aabb0c3f46965",
-        2049,
-        "bb300cfdad3c16e7a12a480ee83cd310",
-    ),
-}
-SAMPLE_FILES: dict[str, IdxFile] = {
-    "images": IdxFile(
-        "t10k-images-first2000-idx3-ubyte.gz", "c02bf5be7718b1153b1992308017dc29", 2051
-    ),
-    "labels": IdxFile(
-        "t10k-labels-first2000-idx1-ubyte.gz", "a4b1ac51fa4de730f5b7e05c501b832a", 2049
-    ),
-}
 FULL_SUBDIR = "fashion-mnist"
 TORCHVISION_SUBDIR = os.path.join("FashionMNIST", "raw")
 SAMPLE_SUBDIR = "fashion-mnist-sample"
@@ -319,7 +270,7 @@ class Resolved:
 
     @property
     def specs(self) -> dict[str, IdxFile]:
-        return SAMPLE_FILES if self.is_sample else FULL_FILES
+        return catalogue.SAMPLE_FILES if self.is_sample else catalogue.FULL_FILES
 
     def identity(self) -> dict:
         """数据的身份：种类、是否样本、每个文件解压后内容的 md5（与路径无关）。"""
@@ -378,7 +329,7 @@ def full_candidates(root: Path) -> list[tuple[Path, str]]:
 
 
 def _checked(kind: str, directory: Path, paths: dict[str, Path], origin: str) -> Resolved:
-    specs = SAMPLE_FILES if kind == "sample" else FULL_FILES
+    specs = catalogue.SAMPLE_FILES if kind == "sample" else catalogue.FULL_FILES
     md5s = {key: _verify(paths[key], specs[key]) for key in specs}
     return Resolved(kind, directory, paths, md5s, origin)
 
@@ -391,18 +342,18 @@ def resolve(root: str | os.PathLike | None = None, *, download: bool | None = No
     root = data_dir(root)
     if data_choice() == "sample":
         d = root / SAMPLE_SUBDIR
-        paths = _complete(d, SAMPLE_FILES)
+        paths = _complete(d, catalogue.SAMPLE_FILES)
         if paths is None:
             raise DataError(
                 f"{ENV_DATA}=sample 选择了 Fashion-MNIST 离线样本，但 {d} 中没有样本文件"
-                f"（{', '.join(s.name for s in SAMPLE_FILES.values())}）。解决：把 {ENV_DATA_DIR} 设为含 "
+                f"（{', '.join(s.name for s in catalogue.SAMPLE_FILES.values())}）。解决：把 {ENV_DATA_DIR} 设为含 "
                 f"{SAMPLE_SUBDIR}/ 的目录（如 export {ENV_DATA_DIR}=../shared/data），"
                 f"或取消 {ENV_DATA} 改用完整数据集"
             )
         return _checked("sample", d, paths, "sample")
 
     for directory, origin in full_candidates(root):
-        paths = _complete(directory, FULL_FILES)
+        paths = _complete(directory, catalogue.FULL_FILES)
         if paths is not None:
             return _checked("full", directory, paths, origin)
 
@@ -417,7 +368,7 @@ def resolve(root: str | os.PathLike | None = None, *, download: bool | None = No
         except DataError as exc:
             why = f"下载失败（download failed）：{exc}"
         else:
-            return _checked("full", d, _complete(d, FULL_FILES) or {}, "download")
+            return _checked("full", d, _complete(d, catalogue.FULL_FILES) or {}, "download")
     raise not_found(root, why)
 
 

@@ -74,13 +74,13 @@ def device() -> str:
     return "cuda" if cuda_available() and os.environ.get("D2L_DEVICE", "auto") != "cpu" else "cpu"
 
 
-# 内核启动时运行的 execbook 模块（kernel_startup.py 及其导入的模块）；tests/execbook/engine 核对这份清单完整
-KERNEL_STARTUP_MODULES = ("kernel_startup.py", "import_hooks.py", "fonts.py")
+# 内核启动时运行的 execbook 模块（kernel/startup.py 及其导入的模块）；tests/execbook/engine 核对这份清单完整
+KERNEL_STARTUP_MODULES = ("kernel/startup.py", "kernel/import_hooks.py", "kernel/fonts.py")
 
 
 def fingerprint() -> dict:
     """决定输出的一切（代码之外）。"""
-    # 内核启动时执行的代码：kernel_startup.py 与它导入的模块（改动其中任何一个都会改变输出）
+    # 内核启动时执行的代码：kernel/startup.py 与它导入的模块（改动其中任何一个都会改变输出）
     pkg = Path(__file__).resolve().parents[1]
     startup = "".join((pkg / name).read_text(encoding="utf-8") for name in KERNEL_STARTUP_MODULES)
     return {

@@ -10,19 +10,19 @@ import os
 import shutil
 from pathlib import Path
 
-from ..fonts import matplotlib_rc
+from ..kernel.fonts import matplotlib_rc
 from ..paths import REPO_ROOT
 from .files import make_kernel_dir
 
 # 内核的配置（IPython profile）：图保存为 SVG、SVG 内部 id 可复现、固定随机种子。
 # 写在配置里而不是作为第一个 cell 运行，这样不为每页导入 matplotlib/torch（页面自己的代码用到时才导入）。
-# 种子见 execbook/kernel_startup.py（torch 在页面第一次导入它时才设种子）。
-# 图中的中文：mplfonts 自带的 Noto Sans CJK SC 排在字体列表最前（见 execbook/fonts.py）
+# 种子见 execbook/kernel/startup.py（torch 在页面第一次导入它时才设种子）。
+# 图中的中文：mplfonts 自带的 Noto Sans CJK SC 排在字体列表最前（见 execbook/kernel/fonts.py）
 _RC = {"svg.hashsalt": "dlnotes", "figure.figsize": (5.0, 3.2), **matplotlib_rc()}
 KERNEL_CONFIG = f"""\
 c.InlineBackend.figure_formats = {{"svg"}}
 c.InlineBackend.rc = {_RC!r}
-c.IPKernelApp.exec_lines = ["import execbook.kernel_startup"]
+c.IPKernelApp.exec_lines = ["import execbook.kernel.startup"]
 """
 
 

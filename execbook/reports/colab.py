@@ -135,7 +135,7 @@ def install_cell(repo_url: str, sha: str, requirements_text: str) -> str:
         "import importlib",
         "importlib.invalidate_caches()",
         "import matplotlib",
-        "from execbook import fonts  # 图中的中文：登记 mplfonts 自带的 Noto Sans CJK SC",
+        "from execbook.kernel import fonts  # 图中的中文：登记 mplfonts 自带的 Noto Sans CJK SC",
         "fonts.register()",
         "matplotlib.rcParams.update(fonts.matplotlib_rc())",
     ]

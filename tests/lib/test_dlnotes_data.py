@@ -1,6 +1,6 @@
 """dlnotes.data：IDX 读取、来源策略（查找顺序、内容校验、显式样本）、pooch 下载、数据身份、张量与迭代器。
 
-完整数据集的测试用合成的小文件（并替换 source.FULL_FILES 中的 md5）；离线样本的测试用真实样本
+完整数据集的测试用合成的小文件（并替换 catalogue.FULL_FILES 中的 md5）；离线样本的测试用真实样本
 （仓库旁边的 ../shared/data/fashion-mnist-sample，CI 与项目机器上都有）。
 """
 
@@ -20,7 +20,7 @@ import torch
 
 from conftest import REPO, require
 from dlnotes import data as D
-from dlnotes.data import download, loader, source
+from dlnotes.data import catalogue, download, loader, source
 
 REAL_SAMPLE = REPO.parent / "shared" / "data" / source.SAMPLE_SUBDIR
 DEBIAN_DIR = Path("/usr/share/datasets") / source.FULL_SUBDIR
@@ -61,7 +61,7 @@ def synthetic_full():
     """四个小的「官方」文件的解压内容，以及相应的 FULL_FILES（md5 换成它们的）。"""
     sets = {"train": fake_set(N_TRAIN, 1), "test": fake_set(N_TEST, 2)}
     raws, specs = {}, {}
-    for key, spec in source.FULL_FILES.items():
+    for key, spec in catalogue.FULL_FILES.items():
         split, kind = key.split("_")
         raw = idx_bytes(sets[split][0 if kind == "images" else 1], spec.magic)
         official = gz(raw, name=spec.stem, mtime=1_500_000_000)
@@ -97,7 +97,7 @@ def clean(monkeypatch, tmp_path):
 def full(monkeypatch):
     """合成的完整数据集：返回一个函数 ``make(directory, **gzip_header)``，写四个 .gz 文件。"""
     raws, specs = synthetic_full()
-    monkeypatch.setattr(source, "FULL_FILES", specs)
+    monkeypatch.setattr(catalogue, "FULL_FILES", specs)
 
     def make(directory, *, compress=True, name=True, mtime=1_500_000_000):
         for key, spec in specs.items():
@@ -116,7 +116,7 @@ def full(monkeypatch):
 
 def require_sample() -> None:
     require(
-        all((REAL_SAMPLE / spec.name).is_file() for spec in source.SAMPLE_FILES.values()),
+        all((REAL_SAMPLE / spec.name).is_file() for spec in catalogue.SAMPLE_FILES.values()),
         f"离线样本不在 {REAL_SAMPLE}：项目机器与 CI 上它总在仓库旁边的 shared/data/ 中",
     )
 
@@ -246,7 +246,7 @@ def test_debian_style_normalised_gzip_is_accepted(tmp_path, monkeypatch):
     """真实样本换一种 gzip 头（不同的 mtime、文件名、压缩级别）后，仍按解压后内容通过校验。"""
     require_sample()
     d = tmp_path / "data" / source.SAMPLE_SUBDIR
-    for spec in source.SAMPLE_FILES.values():
+    for spec in catalogue.SAMPLE_FILES.values():
         raw = gzip.decompress((REAL_SAMPLE / spec.name).read_bytes())
         again = gz(raw, name="renamed", mtime=1_234_567_890)
         assert again != (REAL_SAMPLE / spec.name).read_bytes()
@@ -255,7 +255,7 @@ def test_debian_style_normalised_gzip_is_accepted(tmp_path, monkeypatch):
     monkeypatch.setenv("DLNOTES_DATA", "sample")
     ds = D.load_fashion_mnist()
     assert ds.is_sample and ds.identity["files"] == {
-        s.stem: s.md5 for s in source.SAMPLE_FILES.values()
+        s.stem: s.md5 for s in catalogue.SAMPLE_FILES.values()
     }
 
 
@@ -395,7 +395,7 @@ def test_explicit_sample_works_and_is_labelled(use_sample):
     assert source.current_identity() == {
         "kind": "sample",
         "sample": True,
-        "files": {s.stem: s.md5 for s in source.SAMPLE_FILES.values()},
+        "files": {s.stem: s.md5 for s in catalogue.SAMPLE_FILES.values()},
     }
 
 
@@ -566,7 +566,7 @@ def test_identity_changes_with_same_size_content_and_memo_is_used(full, tmp_path
     specs["train_labels"] = source.IdxFile(
         specs["train_labels"].name, real_md5(bytes(raw)).hexdigest(), 2049
     )
-    monkeypatch.setattr(source, "FULL_FILES", specs)
+    monkeypatch.setattr(catalogue, "FULL_FILES", specs)
     after = source.current_identity()
     assert after["kind"] == "full" and after != before
     assert [k for k in before["files"] if before["files"][k] != after["files"][k]] == [
@@ -608,6 +608,42 @@ def test_loader_publishes_the_dependency_report_in_a_kernel(use_sample, monkeypa
             "resolver": "dlnotes.data.source:current_identity",
         }
     }
+
+
+def test_any_dataset_can_publish_its_dependency(monkeypatch):
+    import IPython
+    import IPython.display
+
+    from dlnotes.data.loader import publish_dependency
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **kw: shown.append(a[0]))
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell())
+    publish_dependency({"md5": "abc"}, name="timemachine", resolver="mymod:identity")
+    (report,) = shown[0].values()
+    assert report == {
+        "name": "timemachine",
+        "identity": {"md5": "abc"},
+        "resolver": "mymod:identity",
+    }
+
+
+def test_data_modules_do_not_import_each_other_in_a_cycle():
+    import ast
+
+    pkg = REPO / "dlnotes" / "data"
+    imports = {}
+    for path in pkg.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports[path.stem] = {
+            (n.module or "").split(".")[0] or a.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.level == 1
+            for a in n.names
+        }
+    for a, deps in imports.items():
+        for b in deps:
+            assert a not in imports.get(b, set()), f"{a} ↔ {b}"
 
 
 def test_source_and_cli_are_torch_free(use_sample):
@@ -726,7 +762,7 @@ def test_labels():
 
 def test_full_set_md5s_are_the_published_ones():
     """解压后内容的 md5（issue 9）与官方 .gz 的 md5（下载登记表）。"""
-    assert {s.stem: (s.md5, s.gz_md5) for s in source.FULL_FILES.values()} == {
+    assert {s.stem: (s.md5, s.gz_md5) for s in catalogue.FULL_FILES.values()} == {
         "train-images-idx3-ubyte": (
             "f4a8712d7a061bf5bd6d2ca38dc4d50a",
             "8d4fb7e6c68d591d4c3dfef9ec88bf0d",

@@ -254,7 +254,7 @@ def test_execute_never_fails_naming_page_and_refresh_command(tmp_path):
 
 
 def test_cache_key_covers_every_module_the_kernel_runs_at_start():
-    """内核启动时运行的 execbook 模块（kernel_startup.py 及其递归导入的）都在缓存键里：
+    """内核启动时运行的 execbook 模块（kernel/startup.py 及其递归导入的）都在缓存键里：
     改了字体注册或导入钩子，旧的输出就不再被当作新的。"""
     import ast
     import importlib
@@ -262,7 +262,7 @@ def test_cache_key_covers_every_module_the_kernel_runs_at_start():
     fpmod = importlib.import_module("execbook.engine.fingerprint")
 
     pkg = REPO / "execbook"
-    seen, todo = set(), ["kernel_startup.py"]
+    seen, todo = set(), ["kernel/startup.py"]
     while todo:
         name = todo.pop()
         if name in seen:
@@ -270,9 +270,11 @@ def test_cache_key_covers_every_module_the_kernel_runs_at_start():
         seen.add(name)
         for node in ast.walk(ast.parse((pkg / name).read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
-                mod = node.module or ""
-                if node.level == 1 or mod.startswith("execbook."):
-                    todo.append(mod.removeprefix("execbook.").replace(".", "/") + ".py")
+                mod = (node.module or "").replace(".", "/") + ".py"
+                if node.level == 1:  # 相对导入：与导入它的模块在同一个目录
+                    todo.append((Path(name).parent / mod).as_posix())
+                elif mod.startswith("execbook/"):
+                    todo.append(mod.removeprefix("execbook/"))
     assert seen == set(fpmod.KERNEL_STARTUP_MODULES)
     before = fpmod.fingerprint()["kernel"]
     original = fpmod.Path.read_text

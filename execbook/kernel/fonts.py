@@ -79,15 +79,6 @@ def register(font_manager=None) -> Path | None:
     return path
 
 
-def identity() -> dict:
-    """进入执行缓存键的字体信息：换了字体文件（或它的版本），图的输出要重算。"""
-    path = font_path()
-    if path is None:
-        return {"family": FONT_FAMILY, "file": None}
-    st = path.stat()
-    return {"family": FONT_FAMILY, "file": path.name, "size": st.st_size}
-
-
 def register_on_import() -> None:
     """在 matplotlib 的字体管理器第一次导入时登记字体；已经导入了就立即登记。"""
     after_import("matplotlib.font_manager", register)

@@ -10,7 +10,7 @@ import random
 
 import numpy as np
 
-from execbook.import_hooks import after_import
+from execbook.kernel.import_hooks import after_import
 
 SEED = 0
 
@@ -24,7 +24,7 @@ def _seed_torch(torch) -> None:
 
 after_import("torch", _seed_torch)
 
-# 图中的中文：matplotlib 第一次被导入时登记 mplfonts 的 Noto Sans CJK SC（见 execbook/fonts.py）
-from execbook.fonts import register_on_import  # noqa: E402
+# 图中的中文：matplotlib 第一次被导入时登记 mplfonts 的 Noto Sans CJK SC（见 execbook/kernel/fonts.py）
+from execbook.kernel.fonts import register_on_import  # noqa: E402
 
 register_on_import()
