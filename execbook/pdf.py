@@ -1,17 +1,18 @@
-"""整个站点的 PDF：用无头 Chromium 打印构建好的每一页，再用 pypdf 合并成一本书。
+"""整个站点的 PDF：把构建好的各页正文按导航顺序拼成一个文档，在无头 Chromium 里排好公式，打印一次。
 
 ``python -m execbook.pdf [site] [-o site/d2l-notes.pdf]``（先 ``mkdocs build``）。
 
 为什么这样做（也见 CONTRIBUTING.md「PDF」）：
 
-- 打印的是**发布的那一页**：代码块的输出在执行插件的 ``on_post_page`` 才放进页面，把 ``page.content``
-  拼成一页的打印插件（mkdocs-print-site-plugin）看不到它们；这里打开构建好的 HTML，输出、公式、图都在。
-- 公式由站点自带的 MathJax 在浏览器里排好（等 ``body[data-mathjax="done"]``）再打印，PDF 里是字形，不是 TeX。
-- 中文字体：Chromium 通过 fontconfig 找字体；机器上没有中文字体时（``fc-list :lang=zh`` 为空），这里写一个
-  fontconfig 文件（``FONTCONFIG_FILE``），加入 PyPI 包 mplfonts 自带的 Noto Sans CJK SC（与图中的中文同一个
-  文件，``execbook/fonts.py``）。Chromium 打印时把用到的字形子集嵌入 PDF。不下载任何东西。
-- 每页单独打印（Material 的打印样式去掉导航、页眉页脚），pypdf 合并，按导航加书签，前面加一页目录
-  （页码 = PDF 阅读器里的页码）。
+- 拼的是**构建好的 HTML**（``site/**/index.html`` 的 ``<article>``）：代码块的输出在执行插件的
+  ``on_post_page`` 才放进页面，按 ``page.content`` 拼接的打印插件（mkdocs-print-site-plugin）看不到它们；
+  这里输出、图、检查、脚注都在。
+- 公式由站点自带的 MathJax 排版（等 ``body[data-mathjax="done"]``）后再打印，PDF 里是字形，不是 TeX。
+- 一个文档打印一次：Chromium 只为整本书嵌入一次字体子集，页码连续，按标题生成 PDF 书签
+  （``outline``），站内链接变成 PDF 内的跳转。逐页打印再合并要为每页重复嵌入字体，慢几倍。
+- 中文字体：Chromium 通过 fontconfig 找字体；机器上没有中文字体时（``fc-list :lang=zh`` 为空），写一个
+  fontconfig 文件（``FONTCONFIG_FILE``），加入 PyPI 包 mplfonts 自带的 Noto Sans CJK SC（与图中的中文是
+  同一个文件，``execbook/fonts.py``）。不下载任何东西。
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ import functools
 import html
 import http.server
 import os
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from .fonts import font_path
 from .mkdocs_config import load as load_mkdocs_yml
@@ -45,18 +50,45 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# 打印时的额外样式：折叠的输出与检查展开（details 在打印前打开）、长代码行折行而不是被裁掉、
-# 图不跨页、表格与公式不超出纸宽
+TYPESET_TIMEOUT_MS = 600_000
+# 打印时的样式：每页从新的一页开始；标签页的各个标签都显示（打印前在每块前面写上标签名）；
+# 长代码行折行而不是被裁掉；图不跨页；宽表格与公式不被滚动框裁掉
 PRINT_CSS = """
 @media print {
+  .execbook-print-page { break-before: page; }
+  .md-typeset .tabbed-set > .tabbed-content > .tabbed-block { display: block !important; }
+  .md-typeset .tabbed-set > .tabbed-labels { display: none; }
+  .execbook-tab-label { font-weight: 700; margin: .8em 0 .2em; }
   .md-typeset pre > code { white-space: pre-wrap; overflow-wrap: anywhere; }
   .md-typeset .dl-figure, .md-typeset img { break-inside: avoid; }
-  .md-typeset table:not([class]) { display: table; font-size: .62rem; }
   .md-typeset .md-typeset__scrollwrap, .md-typeset .md-typeset__table { overflow: visible; }
+  .md-typeset .md-content__button, .md-typeset .headerlink { display: none; }
   mjx-container[display="true"] { overflow: visible !important; }
+  .execbook-cover h1 { font-size: 2.2em; margin-top: 30vh; }
+  .execbook-toc a { text-decoration: none; }
 }
 """
-PAGE_TIMEOUT_MS = 60_000
+# 打印前在浏览器里运行：展开折叠的输出与检查，把标签页的标签名写到每块前面
+PREPARE_JS = """
+() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  for (const set of document.querySelectorAll('.tabbed-set')) {
+    const labels = Array.from(set.querySelectorAll(':scope > .tabbed-labels > label'));
+    const blocks = set.querySelectorAll(':scope > .tabbed-content > .tabbed-block');
+    blocks.forEach((block, i) => {
+      if (!labels[i]) return;
+      const p = document.createElement('p');
+      p.className = 'execbook-tab-label';
+      p.textContent = labels[i].textContent.trim();
+      block.prepend(p);
+    });
+  }
+}
+"""
+FOOTER = (
+    '<div style="font-size:8px;width:100%;text-align:center;color:#777">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
 
 
 @dataclass
@@ -65,19 +97,23 @@ class NavPage:
     src: str  # docs/ 下的源文件
     sections: tuple[str, ...]  # 所在的导航分组（章）
 
+    @property
+    def slug(self) -> str:
+        return "p-" + (self.url.strip("/").replace("/", "--") or "home")
+
 
 @dataclass
 class PdfReport:
     path: Path
-    pages: int
+    pages: int  # PDF 的页数
+    site_pages: int  # 站点的页面数
     size: int
     seconds: float
-    printed: list[tuple[str, int]] = field(default_factory=list)  # (页面, PDF 页数)
 
     def summary(self) -> str:
         return (
-            f"PDF：{self.path}（{len(self.printed)} 个页面，共 {self.pages} 页，"
-            f"{self.size / 1e6:.1f} MB，{self.seconds:.0f} 秒）"
+            f"PDF：{self.path}（站点 {self.site_pages} 个页面，PDF 共 {self.pages} 页，"
+            f"{self.size / 1e6:.1f} MB，用时 {self.seconds:.0f} 秒）"
         )
 
 
@@ -92,7 +128,7 @@ def src_to_url(src: str) -> str:
 
 
 def nav_pages(config: Path | None = None) -> list[NavPage]:
-    """mkdocs.yml 的导航顺序（PDF 的页序与书签）。"""
+    """mkdocs.yml 的导航顺序（PDF 的页序）。"""
     cfg = load_mkdocs_yml(config or REPO_ROOT / "mkdocs.yml")
     out: list[NavPage] = []
 
@@ -111,11 +147,101 @@ def nav_pages(config: Path | None = None) -> list[NavPage]:
     return out
 
 
+# ---- 拼接 ----
+
+ARTICLE_OPEN = re.compile(r'<article class="md-content__inner[^"]*"[^>]*>')
+SVG_BLOCK = re.compile(r"(<svg\b.*?</svg>)", re.S)
+ID_ATTR = re.compile(r'\b(id|for)="([^"]+)"')
+NAME_ATTR = re.compile(r'(<input\b[^>]*\bname=")([^"]+)(")')
+URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def article_of(page_html: str) -> str:
+    m = ARTICLE_OPEN.search(page_html)
+    if not m:
+        raise ValueError('页面里没有 <article class="md-content__inner …">')
+    return page_html[m.end() : page_html.rindex("</article>")]
+
+
+def rewrite_article(article: str, page: NavPage, pages: dict[str, NavPage], site_url: str) -> str:
+    """把一页的正文改写成能放进合并文档的样子：id 加上页面前缀（各页的标题、脚注、标签页不冲突）；
+    相对地址按页面地址解析：站内页面的链接变成文档内的跳转，图片等资源用站点根目录下的路径，
+    其他文件（notebook 下载）链接到发布的站点。SVG 内部（matplotlib 的字形与裁剪路径）不动。"""
+    base = "http://site.invalid/" + page.url
+
+    def fix_url(m: re.Match) -> str:
+        attr, value = m.group(1), html.unescape(m.group(2))
+        if value.startswith("#"):
+            return f'{attr}="#{page.slug}--{html.escape(value[1:])}"'
+        parts = urlsplit(value)
+        if parts.scheme or value.startswith("//") or not value:
+            return m.group(0)
+        target = urlsplit(urljoin(base, value))
+        path = target.path.lstrip("/")
+        if attr == "href" and path in pages:
+            anchor = pages[path].slug + (f"--{target.fragment}" if target.fragment else "")
+            return f'href="#{html.escape(anchor)}"'
+        if attr == "src":
+            return f'src="{html.escape(path)}"'
+        return f'href="{html.escape(site_url + path)}"'
+
+    out = []
+    for i, part in enumerate(SVG_BLOCK.split(article)):
+        if i % 2:  # SVG：原样
+            out.append(part)
+            continue
+        part = ID_ATTR.sub(lambda m: f'{m.group(1)}="{page.slug}--{m.group(2)}"', part)
+        part = NAME_ATTR.sub(lambda m: f"{m.group(1)}{page.slug}--{m.group(2)}{m.group(3)}", part)
+        out.append(URL_ATTR.sub(fix_url, part))
+    return "".join(out)
+
+
+def combined_html(site: Path, pages: list[NavPage], title: str, site_url: str) -> str:
+    """首页的外壳（样式、MathJax）+ 封面与目录 + 各页的正文。"""
+    shell = (site / "index.html").read_text(encoding="utf-8")
+    by_url = {p.url: p for p in pages}
+    body, toc, seen = [], [], None
+    for page in pages:
+        text = (site / page.url / "index.html").read_text(encoding="utf-8")
+        article = rewrite_article(article_of(text), page, by_url, site_url)
+        h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", article, re.S)
+        name = re.sub(r"<[^>]+>|¶", "", h1.group(1)).strip() if h1 else page.src
+        if page.sections and page.sections[0] != seen:
+            seen = page.sections[0]
+            toc.append(f"<li><strong>{html.escape(seen)}</strong></li>")
+        indent = ' style="margin-left:1.5em"' if page.sections else ""
+        toc.append(f'<li{indent}><a href="#{page.slug}">{html.escape(name)}</a></li>')
+        body.append(f'<section class="execbook-print-page" id="{page.slug}">{article}</section>')
+    commit = _git_commit()
+    cover = (
+        f'<section class="execbook-cover"><h1>{html.escape(title)}</h1>'
+        f"<p>站点全文：每个页面的正文、代码、运行输出、公式与图。</p>"
+        f"<p>生成于 {_dt.date.today().isoformat()}"
+        + (f"，提交 <code>{commit}</code>" if commit else "")
+        + f'；在线版：<a href="{html.escape(site_url)}">{html.escape(site_url)}</a></p></section>'
+        f'<section class="execbook-print-page execbook-toc"><h2>目录</h2><ul>{"".join(toc)}</ul></section>'
+    )
+    m = ARTICLE_OPEN.search(shell)
+    end = shell.rindex("</article>")
+    return shell[: m.end()] + cover + "".join(body) + shell[end:]
+
+
+def _git_commit() -> str | None:
+    if shutil.which("git") is None:
+        return None
+    proc = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+    )
+    return proc.stdout.strip() or None
+
+
+# ---- 字体与浏览器 ----
+
+
 def has_cjk_font() -> bool:
     """fontconfig 是否已经有简体中文字体（``fc-list :lang=zh``）。"""
-    import shutil
-    import subprocess
-
     if shutil.which("fc-list") is None:
         return False
     out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
@@ -123,7 +249,7 @@ def has_cjk_font() -> bool:
 
 
 def fontconfig_file(workdir: Path) -> Path | None:
-    """写一个 fontconfig 文件：系统的设置 + mplfonts 的 Noto Sans CJK SC（只这一个文件）。
+    """写一个 fontconfig 文件：系统的设置 + mplfonts 的 Noto Sans CJK SC（只这一个字体文件）。
 
     没有安装 mplfonts 时返回 None（那时只能用系统字体）。
     """
@@ -154,7 +280,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve(site: Path):
-    """在本机的一个空闲端口上提供 site（MathJax 的字体与脚本按站点地址加载）。"""
+    """在本机的一个空闲端口上提供 site（MathJax 的脚本与字体按站点地址加载）。"""
     handler = functools.partial(_QuietHandler, directory=str(site))
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
@@ -166,162 +292,92 @@ def serve(site: Path):
         srv.server_close()
 
 
-def _print_page(page, url: str, out: Path) -> None:
-    page.goto(url, wait_until="load", timeout=PAGE_TIMEOUT_MS)
-    page.wait_for_function(
-        "document.body.getAttribute('data-mathjax') === 'done'"
-        " || document.body.getAttribute('data-mathjax') === 'error'",
-        timeout=PAGE_TIMEOUT_MS,
-    )
-    state = page.evaluate("document.body.getAttribute('data-mathjax')")
-    if state != "done":
-        raise RuntimeError(f"{url}: MathJax 排版失败（data-mathjax={state}）")
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    page.add_style_tag(content=PRINT_CSS)
-    page.pdf(
-        path=str(out),
-        format="A4",
-        print_background=True,
-        margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"},
-    )
-
-
-def _toc_html(title: str, entries: list[tuple[int, str, int]], date: str) -> str:
-    rows = []
-    for level, text, page_no in entries:
-        rows.append(
-            f'<div class="l{level}"><span>{html.escape(text)}</span>'
-            f'<span class="dots"></span><span>{page_no}</span></div>'
-        )
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
-body {{ font-family: sans-serif; margin: 0; color: #222; }}
-h1 {{ font-size: 26pt; margin: 60mm 0 6mm; }}
-.sub {{ color: #555; font-size: 11pt; margin-bottom: 4mm; }}
-.cover {{ page-break-after: always; }}
-h2 {{ font-size: 16pt; }}
-div.l0, div.l1 {{ display: flex; font-size: 10.5pt; line-height: 1.7; }}
-div.l0 {{ font-weight: bold; margin-top: 2mm; }}
-div.l1 {{ padding-left: 6mm; }}
-.dots {{ flex: 1; border-bottom: 1px dotted #999; margin: 0 2mm 1.2mm; }}
-</style></head><body>
-<section class="cover"><h1>{html.escape(title)}</h1>
-<div class="sub">站点全文：每个页面的正文、代码、运行输出、公式与图。</div>
-<div class="sub">生成于 {html.escape(date)}（<code>python -m execbook.pdf</code>）</div></section>
-<h2>目录</h2>
-{"".join(rows)}
-</body></html>"""
-
-
 def build_pdf(
     site: Path,
     out: Path | None = None,
     *,
     config: Path | None = None,
-    base_url: str | None = None,
     log=print,
 ) -> PdfReport:
-    """打印 ``site`` 的每一页（导航顺序）并合并成 ``out``（默认 ``site/d2l-notes.pdf``）。"""
+    """把 ``site`` 的全部页面（导航顺序）打印成 ``out``（默认 ``site/d2l-notes.pdf``）。"""
     from playwright.sync_api import sync_playwright
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
 
     start = time.perf_counter()
     site = Path(site).resolve()
-    out = Path(out) if out else site / PDF_NAME
-    pages = [p for p in nav_pages(config) if (site / p.url / "index.html").is_file()]
-    missing = [p.src for p in nav_pages(config) if not (site / p.url / "index.html").is_file()]
+    out = Path(out).resolve() if out else site / PDF_NAME
+    pages = nav_pages(config)
+    missing = [p.src for p in pages if not (site / p.url / "index.html").is_file()]
     if missing:
         raise FileNotFoundError(f"{site} 里缺少这些页面（先 mkdocs build）：{', '.join(missing)}")
     cfg = load_mkdocs_yml(config or REPO_ROOT / "mkdocs.yml")
     title = cfg.get("site_name") or "d2l-notes"
+    site_url = (cfg.get("site_url") or "").rstrip("/") + "/"
 
-    with tempfile.TemporaryDirectory(prefix="execbook-pdf-") as tmp:
-        tmp = Path(tmp)
-        env = dict(os.environ)
-        if not has_cjk_font():
-            conf = fontconfig_file(tmp)
-            if conf is not None:
-                env["FONTCONFIG_FILE"] = str(conf)
-        printed: list[tuple[NavPage, Path, int, str]] = []
-        with sync_playwright() as pw, serve(site) as local:
-            base = base_url or local
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM if Path(CHROMIUM).exists() else None,
-                args=CHROMIUM_ARGS,
-                env=env,
-            )
-            try:
-                ctx = browser.new_context(locale="zh-CN")
-                page = ctx.new_page()
-                for i, nav in enumerate(pages):
-                    part = tmp / f"{i:03d}.pdf"
-                    _print_page(page, base + nav.url, part)
-                    h1 = page.evaluate(
-                        "(document.querySelector('.md-content h1') || {}).textContent || document.title"
+    doc = site / f".execbook-print-{os.getpid()}.html"
+    doc.write_text(combined_html(site, pages, title, site_url), encoding="utf-8")
+    try:
+        with tempfile.TemporaryDirectory(prefix="execbook-pdf-") as tmp:
+            env = dict(os.environ)
+            if not has_cjk_font():
+                conf = fontconfig_file(Path(tmp))
+                if conf is not None:
+                    env["FONTCONFIG_FILE"] = str(conf)
+            with sync_playwright() as pw, serve(site) as base:
+                browser = pw.chromium.launch(
+                    executable_path=CHROMIUM if Path(CHROMIUM).exists() else None,
+                    args=CHROMIUM_ARGS,
+                    env=env,
+                )
+                try:
+                    page = browser.new_page(locale="zh-CN")
+                    t0 = time.perf_counter()
+                    page.goto(base + doc.name, wait_until="load", timeout=TYPESET_TIMEOUT_MS)
+                    page.wait_for_function(
+                        "['done', 'error'].includes(document.body.getAttribute('data-mathjax'))",
+                        timeout=TYPESET_TIMEOUT_MS,
+                        polling=500,
                     )
-                    n = len(PdfReader(part).pages)
-                    printed.append((nav, part, n, h1.strip().rstrip("¶").strip()))
-                    log(f"  {nav.src}: {n} 页")
-                # 目录：先估计目录自己占几页，算出每一页的起始页码
-                date = _dt.date.today().isoformat()
-                toc_pages = 2
-                for _ in range(3):
-                    entries, page_no, seen = [], toc_pages + 1, None
-                    for nav, _part, n, h1 in printed:
-                        if nav.sections and nav.sections[0] != seen:
-                            seen = nav.sections[0]
-                            entries.append((0, seen, page_no))
-                        entries.append((1 if nav.sections else 0, h1, page_no))
-                        page_no += n
-                    page.set_content(_toc_html(title, entries, date), wait_until="load")
-                    toc_file = tmp / "toc.pdf"
+                    state = page.evaluate("document.body.getAttribute('data-mathjax')")
+                    if state != "done":
+                        raise RuntimeError(f"MathJax 排版失败（data-mathjax={state}）")
+                    t1 = time.perf_counter()
+                    page.evaluate(PREPARE_JS)
+                    page.add_style_tag(content=PRINT_CSS)
+                    tmp_out = out.with_name(f".{out.name}.tmp")
+                    out.parent.mkdir(parents=True, exist_ok=True)
                     page.pdf(
-                        path=str(toc_file),
+                        path=str(tmp_out),
                         format="A4",
-                        margin={"top": "18mm", "bottom": "18mm", "left": "20mm", "right": "20mm"},
+                        print_background=True,
+                        outline=True,
+                        tagged=True,
+                        display_header_footer=True,
+                        header_template="<span></span>",
+                        footer_template=FOOTER,
+                        margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
                     )
-                    actual = len(PdfReader(toc_file).pages)
-                    if actual == toc_pages:
-                        break
-                    toc_pages = actual
-                ctx.close()
-            finally:
-                browser.close()
-
-        writer = PdfWriter()
-        writer.append(str(toc_file))
-        parents: dict[str, object] = {}
-        page_index = toc_pages
-        for nav, part, n, h1 in printed:
-            writer.append(str(part))
-            parent = None
-            if nav.sections:
-                key = nav.sections[0]
-                if key not in parents:
-                    parents[key] = writer.add_outline_item(key, page_index)
-                parent = parents[key]
-            writer.add_outline_item(h1, page_index, parent=parent)
-            page_index += n
-        writer.add_metadata({"/Title": title, "/Creator": "execbook.pdf (Chromium + pypdf)"})
-        writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp_out = out.with_name(f".{out.name}.tmp")
-        with tmp_out.open("wb") as fh:
-            writer.write(fh)
-        os.replace(tmp_out, out)
-
+                    t2 = time.perf_counter()
+                    log(f"  载入与公式排版 {t1 - t0:.1f} 秒，打印 {t2 - t1:.1f} 秒")
+                finally:
+                    browser.close()
+            os.replace(tmp_out, out)
+    finally:
+        doc.unlink(missing_ok=True)
+    n_pages = len(PdfReader(out).pages)
     return PdfReport(
         path=out,
-        pages=page_index,
+        pages=n_pages,
+        site_pages=len(pages),
         size=out.stat().st_size,
         seconds=time.perf_counter() - start,
-        printed=[(nav.src, n) for nav, _p, n, _h in printed],
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m execbook.pdf",
-        description="把构建好的站点（mkdocs build 的输出）打印成一本 PDF：每页的输出、公式、图与中文字体都在里面。",
+        description="把构建好的站点（mkdocs build 的输出）打印成一本 PDF：每页的输出、公式、图，嵌入中文字体。",
     )
     ap.add_argument("site", nargs="?", default="site", help="构建好的站点目录（默认 site）")
     ap.add_argument(
