@@ -29,8 +29,20 @@ OUTPUT_RE = re.compile(r'<div class="language-text highlight dl-output".*?<code>
 
 
 def norm(text: str) -> str:
-    """比较用的文字：NFKC（PDF 里部分汉字提取成康熙部首 U+2F00–U+2FD5，NFKC 把它们映回统一汉字），去掉空白。"""
+    """比较用的文字：NFKC（全角与兼容字符统一），去掉空白。"""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def pdf_text(path: Path) -> str:
+    """PDF 的全部文字，用 PDFium（pypdfium2）提取：比纯 Python 的 pypdf 快二十倍，汉字也不会被提取成
+    外形相同的康熙部首。pypdf 用来读字体与书签。"""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
 
 
 def strip_tags(fragment: str) -> str:
@@ -54,7 +66,7 @@ def pdf(built_site):
     print(f"\n{report.summary()}（测试里计时 {time.perf_counter() - start:.0f} 秒）")
     assert report.path.resolve() == (built_site.site / PDF_NAME).resolve()
     reader = PdfReader(report.path)
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    text = pdf_text(report.path)
     return report, reader, text, nav_pages()
 
 
