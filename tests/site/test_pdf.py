@@ -1,4 +1,4 @@
-"""整本书的 PDF（``python -m execbook.pdf``）：用会话共用的严格构建打印一次，然后检查读者会注意到的东西。
+"""整本书的 PDF（``python -m execbook pdf``）：用会话共用的严格构建打印一次，然后检查读者会注意到的东西。
 
 - 每一章、每一页都在（导航里每页的一级标题都出现在 PDF 的文字里）；
 - 代码块的输出在（每页第一段文字输出的第一行出现在 PDF 里）；
@@ -59,7 +59,7 @@ def pdf(built_site):
         pytest.fail("站点构建失败，无法打印 PDF：\n" + built_site.output[-3000:])
     from pypdf import PdfReader
 
-    from execbook.pdf import PDF_NAME, build_pdf, nav_pages
+    from execbook.reports.pdf import PDF_NAME, build_pdf, nav_pages
 
     start = time.perf_counter()
     report = build_pdf(built_site.site, log=lambda *_: None)

@@ -1,6 +1,6 @@
 """整个站点的 PDF：把构建好的各页正文按导航顺序拼成一个文档，在无头 Chromium 里排好公式，打印一次。
 
-``python -m execbook.pdf [site] [-o site/d2l-notes.pdf]``（先 ``mkdocs build``）。
+``python -m execbook pdf [site] [-o site/d2l-notes.pdf]``（先 ``mkdocs build``）。
 
 为什么这样做（也见 CONTRIBUTING.md「PDF」）：
 
@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as _dt
 import functools
@@ -27,7 +26,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .fonts import font_path
-from .mkdocs_config import load as load_mkdocs_yml
-from .paths import REPO_ROOT
+from ..fonts import font_path
+from ..mkdocs_config import load as load_mkdocs_yml
+from ..paths import REPO_ROOT
 
 PDF_NAME = "d2l-notes.pdf"
 CHROMIUM = "/usr/bin/chromium"
@@ -372,27 +370,3 @@ def build_pdf(
         size=out.stat().st_size,
         seconds=time.perf_counter() - start,
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m execbook.pdf",
-        description="把构建好的站点（mkdocs build 的输出）打印成一本 PDF：每页的输出、公式、图，嵌入中文字体。",
-    )
-    ap.add_argument("site", nargs="?", default="site", help="构建好的站点目录（默认 site）")
-    ap.add_argument(
-        "-o", "--out", default=None, help=f"PDF 的路径（默认 <site>/{PDF_NAME}，随站点发布）"
-    )
-    ap.add_argument("--config", default=None, help="mkdocs.yml（导航顺序；默认仓库里的）")
-    args = ap.parse_args(argv)
-    site = Path(args.site)
-    if not (site / "index.html").is_file():
-        print(f"{site}/index.html 不存在：先运行 mkdocs build", file=sys.stderr)
-        return 1
-    report = build_pdf(site, args.out and Path(args.out), config=args.config and Path(args.config))
-    print(report.summary())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
