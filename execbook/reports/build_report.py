@@ -190,7 +190,12 @@ def _pages_table(ordered: list[dict], links, titles, env: dict) -> list[str]:
     shown = [name for name, f in counts.items() if any(f(p) for p in ordered)]
     hidden = [name for name in counts if name not in shown]
     columns = (("device", "设备"), ("data", "数据"))
-    extra = [(k, label) for k, label in columns if any(p.get(k) != env.get(k) for p in ordered)]
+    # 没有读数据的页面（data 为空）不算不同
+    extra = [
+        (k, label)
+        for k, label in columns
+        if any(p.get(k) not in (None, "", env.get(k)) for p in ordered)
+    ]
     same = [label for k, label in columns if (k, label) not in extra]
     note = (
         "「运行时间」是这一页各代码块的执行时间之和；「方式」说明这次构建里代码是真正运行了、"
@@ -199,7 +204,7 @@ def _pages_table(ordered: list[dict], links, titles, env: dict) -> list[str]:
     if hidden:
         note += f"各页的{'、'.join(hidden)}块数都是 0，不列出。"
     if same:
-        note += f"各页的{'、'.join(same)}都与上面「环境」表相同。"
+        note += f"各页的{'、'.join(same)}都与上面「环境」表相同（没有用到的页面为空）。"
     head = ["页面", "运行时间", "代码块", "方式", *shown, *(label for _k, label in extra)]
     align = ["---", "---:", "---:", "---", *("---:" for _ in shown), *("---" for _ in extra)]
     out = [note, "", "| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
