@@ -2,16 +2,47 @@
 
 Plotting helpers in the style of d2l. ``Animator`` is static: it collects points
 during training and draws ONE figure when :meth:`Animator.show` is called (the
-build renders each figure to SVG). Labels must be English/math (no CJK font).
+build renders each figure to SVG). 标签用中文（执行引擎的内核登记了 Noto Sans CJK SC，见
+``execbook/fonts.py``），英文术语放在括号里。
+
+手机上的字号：页面中的图按 ``max-width: 100%`` 缩放，390 像素宽的手机上正文栏宽
+:data:`PHONE_COLUMN_PX` 像素，比它宽的图整体缩小。图中文字显示出来不小于 :data:`MIN_TEXT_PX` 像素，
+要求字号（磅）≥ :func:`min_fontsize` 给出的值（按图宽算）；默认字号 10 磅时图宽不超过 :data:`MAX_FIGURE_WIDTH`
+英寸（``tests/site/test_figures.py`` 检查构建出的每一张图）。
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-__all__ = ["set_figsize", "set_axes", "plot", "Animator", "show_images"]
+__all__ = [
+    "set_figsize",
+    "set_axes",
+    "plot",
+    "Animator",
+    "show_images",
+    "min_fontsize",
+    "MAX_FIGURE_WIDTH",
+]
 
 DEFAULT_FMTS = ("-", "m--", "g-.", "r:")
+
+#: 390 像素宽的手机上正文栏（``.md-content__inner``）的宽度，Chromium 中量得（两侧各 16 像素边距）
+PHONE_COLUMN_PX = 358
+#: 图中文字在手机上显示的最小字号（CSS 像素）
+MIN_TEXT_PX = 9
+#: 默认字号（10 磅）下图的最大宽度（英寸）：更宽的图在手机上缩小后文字小于 9 像素
+MAX_FIGURE_WIDTH = 5.5
+
+
+def min_fontsize(width_in: float) -> float:
+    """宽 ``width_in`` 英寸的图在手机上文字不小于 :data:`MIN_TEXT_PX` 像素所需的最小字号（磅）。
+
+    SVG 以磅为单位（1 磅 = 4/3 CSS 像素），宽于正文栏的图按比例缩小到栏宽。
+    """
+    natural_px = width_in * 96
+    scale = min(1.0, PHONE_COLUMN_PX / natural_px)
+    return MIN_TEXT_PX / scale * 72 / 96
 
 
 def set_figsize(figsize=(3.5, 2.5)) -> None:
@@ -169,7 +200,12 @@ class Animator:
 
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    """以网格显示一组图像（同 d2l.show_images）。返回坐标轴数组。"""
+    """以网格显示一组图像（同 d2l.show_images）。返回坐标轴数组。
+
+    图宽不超过 :data:`MAX_FIGURE_WIDTH`（列数多时每张图缩小），手机上标题仍清楚；标题用中文类别名
+    （``get_fashion_mnist_labels(..., lang="zh")``）时每张图宽 0.6 英寸也放得下。
+    """
+    scale = min(scale, MAX_FIGURE_WIDTH / num_cols)
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
     axes = axes.flatten()

@@ -261,9 +261,9 @@ def train_ch8(
         print_every = max(1, num_epochs // 5)
     loss = nn.CrossEntropyLoss()
     animator = Animator(
-        xlabel="epoch",
-        ylabel="perplexity",
-        legend=["train"],
+        xlabel="迭代周期（epoch）",
+        ylabel="困惑度（perplexity）",
+        legend=["训练"],
         xlim=[1, num_epochs] if num_epochs > 1 else None,
     )
     # 初始化
@@ -289,15 +289,15 @@ def train_ch8(
         history.append(round(ppl, 3))
         animator.add(epoch + 1, [ppl])
         if (epoch + 1) % print_every == 0 and epoch + 1 < num_epochs:
-            print(f"epoch {epoch + 1}, 困惑度 {ppl:.1f}：{predict(prefixes[0])}")
+            print(f"迭代周期 {epoch + 1}，困惑度 {ppl:.1f}：{predict(prefixes[0])}")
     animator.show()
-    print(f"困惑度 {ppl:.1f}, {speed:.1f} 词元/秒 {device}")
+    print(f"困惑度 {ppl:.1f}，每秒 {speed:.1f} 个词元，设备 {device}")
     predictions = {}
     for prefix in prefixes:
         predictions[prefix] = predict(prefix)
         print(predictions[prefix])
     info = getattr(train_iter, "info", None) or "本站笔记的中文语料（字符级）"
-    print(f"数据 data: {info}; 设备 device: {device}; epochs {num_epochs}, lr {lr:g}")
+    print(f"数据：{info}；设备：{device}；迭代周期 {num_epochs}，学习率 {lr:g}")
     metrics = {
         "perplexity": ppl,
         "tokens_per_sec": speed,

@@ -163,18 +163,18 @@ def _finish(name, animator, *, metrics, history, train_iter, plot):
     """打印摘要和来源行，画图，（可选）记录结果，返回指标字典。"""
     device, lr, batch_size = metrics["device"], metrics["lr"], metrics["batch_size"]
     print(
-        f"loss {metrics['train_loss']:.3f}, train acc {metrics['train_acc']:.3f}, "
-        f"test acc {metrics['test_acc']:.3f}"
+        f"损失 {metrics['train_loss']:.3f}，训练精度 {metrics['train_acc']:.3f}，"
+        f"测试精度 {metrics['test_acc']:.3f}"
     )
-    print(f"{metrics['examples_per_sec']:.1f} examples/sec on {device}")
+    print(f"每秒 {metrics['examples_per_sec']:.1f} 个样本（examples/sec），设备 {device}")
     data = getattr(train_iter, "info", None) or type(train_iter).__name__
     lr_text = "?" if lr is None else f"{lr:g}"
     bs_text = "?" if batch_size is None else str(batch_size)
     settings = metrics.get("settings") or {}
-    extra = "".join(f", {k} {v}" for k, v in settings.items())
+    extra = "，".join(f"{k} {v}" for k, v in settings.items())
     print(
-        f"数据 data: {data}; 设备 device: {device}; epochs {metrics['epochs']}, lr {lr_text}, "
-        f"batch size {bs_text}{extra}"
+        f"数据：{data}；设备：{device}；迭代周期 {metrics['epochs']}，学习率 {lr_text}，"
+        f"批量大小 {bs_text}" + (f"；设置：{extra}" if extra else "")
     )
     if plot:
         animator.show()
@@ -195,9 +195,9 @@ def _animator(num_epochs):
     from .plotting import Animator
 
     return Animator(
-        xlabel="epoch",
+        xlabel="迭代周期（epoch）",
         xlim=[1, num_epochs] if num_epochs > 1 else None,
-        legend=["train loss", "train acc", "test acc"],
+        legend=["训练损失", "训练精度", "测试精度"],
     )
 
 
@@ -223,7 +223,7 @@ def _fit(name, num_epochs, train_epoch, evaluate, *, lr, train_iter, device, plo
         for key, value in zip(history, (train_loss, train_acc, test_acc), strict=True):
             history[key].append(round(value, 4))
         print(
-            f"epoch {epoch + 1}, loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}"
+            f"迭代周期 {epoch + 1}：损失 {train_loss:.3f}，训练精度 {train_acc:.3f}，测试精度 {test_acc:.3f}"
         )
     speed = n_train / timer.sum() if n_train and timer.sum() > 0 else float("nan")
     metrics = {
@@ -263,8 +263,8 @@ def train_ch3(
 ):
     """训练模型（对应 d2l 3.6 节的 ``train_ch3``），返回指标字典。
 
-    每个 epoch 打印一行 ``epoch 1, loss 0.812, train acc 0.712, test acc 0.745``；结束时画一次曲线，
-    打印吞吐量（examples/sec，只计训练时间）和来源行（``train_iter.info``、设备、epochs、lr、batch size、
+    每个迭代周期打印一行 ``迭代周期 1：损失 0.812，训练精度 0.712，测试精度 0.745``；结束时画一次曲线，
+    打印吞吐量（每秒样本数，只计训练时间）和来源行（``train_iter.info``、设备、迭代周期、学习率、批量大小、
     ``settings``）。每批数据移动到 ``device``（缺省为模型或优化器参数所在的设备；函数形式的模型配
     函数形式的 updater 时为 CPU，所以从零实现要把参数建在 ``device`` 上并传入 ``device``）。
     ``lr`` 缺省时从优化器读取；``name`` 给出时调用 :func:`dlnotes.report_result` 记录结果。
@@ -377,7 +377,7 @@ def train_ch6(
     device = get_device(device) if not isinstance(device, torch.device) else device
     if init is not None:
         net.apply(_INITS[init])
-    print("training on", device)
+    print(f"训练设备：{device}")
     net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()

@@ -6,6 +6,7 @@ python -m execbook diff BASE_CACHE HEAD_CACHE [--out 摘要.md]    # 两份缓�
 python -m execbook report [build-summary.json]                  # 构建摘要 → Markdown
 python -m execbook changed [--list] [文件 …] [-- pytest 参数 …]  # 只运行改动涉及的页面
 python -m execbook colab publish|url …                          # Colab 的 notebook 与链接
+python -m execbook pdf [site] [-o 文件.pdf]                       # 整本书的 PDF（先 mkdocs build）
 """
 
 from __future__ import annotations
@@ -114,6 +115,19 @@ def _colab(args) -> int:
     return 0
 
 
+def _pdf(args) -> int:
+    from .reports.pdf import PDF_NAME, build_pdf
+
+    site = Path(args.site)
+    if not (site / "index.html").is_file():
+        print(f"{site}/index.html 不存在：先运行 mkdocs build", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else site / PDF_NAME
+    report = build_pdf(site, out, config=Path(args.config) if args.config else None)
+    print(report.summary())
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from .reports.colab import COLAB_BRANCH
 
@@ -155,6 +169,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("nb_path")
     c.add_argument("--branch", default=COLAB_BRANCH)
     p.set_defaults(fn=_colab)
+    p = sub.add_parser("pdf", help="把构建好的站点打印成一本 PDF（输出、公式、图，嵌入中文字体）")
+    p.add_argument("site", nargs="?", default="site", help="构建好的站点目录（默认 site）")
+    p.add_argument("-o", "--out", help="PDF 的路径（默认 <site>/d2l-notes.pdf，随站点发布）")
+    p.add_argument("--config", help="mkdocs.yml（导航顺序；默认仓库里的）")
+    p.set_defaults(fn=_pdf)
     return ap
 
 

@@ -100,7 +100,7 @@ def show(t, sep="×"):
     return f"{t[0]}{sep}{t[1]}"
 
 
-print(f"{'input':>9} | {'kernel':>6} | {'padding':>7} | {'stride':>6} | {'formula':>9} | {'nn.Conv2d':>9}")
+print(f"{'输入':>7} | {'卷积核':>3} | {'填充':>5} | {'步幅':>4} | {'公式':>7} | {'nn.Conv2d':>9}")  # 汉字占两格
 for n, k, pad, s in configs:
     # 公式里的 p_h 是上下填充之和：nn.Conv2d 的 padding 是每侧的填充，故乘 2
     formula = tuple(conv_out(n[i], k[i], 2 * pad[i], s[i]) for i in range(2))

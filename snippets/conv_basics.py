@@ -86,7 +86,7 @@ for i in range(args.epochs):
     # 迭代卷积核
     conv2d.weight.data[:] -= lr * conv2d.weight.grad
     if (i + 1) % 2 == 0:
-        print(f"epoch {i + 1}, loss {l.sum():.3f}")
+        print(f"迭代周期 {i + 1}：损失 {l.sum():.3f}")
 
 print("学到的卷积核：", conv2d.weight.data.reshape((1, 2)).cpu())
 # --8<-- [end:learn_kernel]

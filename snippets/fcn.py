@@ -116,8 +116,8 @@ conv_trans.weight.data.copy_(bilinear_kernel(1, 1, 4))
 img = dlnotes.load_fashion_mnist().test_images[0].float().div(255).reshape(1, 1, 28, 28)
 with torch.no_grad():
     out = conv_trans(img)
-print('input image shape:', img.shape, 'output image shape:', out.shape)
-dlnotes.show_images([img[0, 0], out[0, 0]], 1, 2, titles=['input 28x28', 'output 56x56'],
+print('输入图像形状：', img.shape, '输出图像形状：', out.shape)
+dlnotes.show_images([img[0, 0], out[0, 0]], 1, 2, titles=['输入 28×28', '输出 56×56'],
                     scale=2.5)
 plt.show()
 # 与双线性插值比较（边缘一圈因转置卷积的零填充而不同）
@@ -150,8 +150,8 @@ def train_fcn(net, train_iter, test_iter, num_epochs, lr):
     trainer = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4)
     # 学习率按余弦曲线从 lr 逐渐降到 0，最后几个周期更稳定
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(trainer, num_epochs)
-    animator = dlnotes.Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0, 1],
-                                legend=['train loss', 'train pixel acc', 'test pixel acc'])
+    animator = dlnotes.Animator(xlabel='迭代周期', xlim=[1, num_epochs], ylim=[0, 1],
+                                legend=['训练损失', '训练像素精度', '测试像素精度'])
     timer = dlnotes.Timer()
     for epoch in range(num_epochs):
         net.train()
@@ -169,11 +169,11 @@ def train_fcn(net, train_iter, test_iter, num_epochs, lr):
         scheduler.step()
         test_acc = pixel_accuracy(net, test_iter)
         animator.add(epoch + 1, (metric[0] / metric[1], metric[2] / metric[3], test_acc))
-        print(f'epoch {epoch + 1}, loss {metric[0] / metric[1]:.3f}, '
-              f'train pixel acc {metric[2] / metric[3]:.3f}, test pixel acc {test_acc:.3f}')
+        print(f'迭代周期 {epoch + 1}：损失 {metric[0] / metric[1]:.3f}，'
+              f'训练像素精度 {metric[2] / metric[3]:.3f}，测试像素精度 {test_acc:.3f}')
     animator.show()
     speed = metric[1] * num_epochs / timer.sum()
-    print(f'{speed:.1f} examples/sec on {device}')
+    print(f'每秒 {speed:.1f} 个样本（examples/sec），设备 {device}')
     return metric[0] / metric[1], metric[2] / metric[3], test_acc
 
 
@@ -195,7 +195,7 @@ pred = predict(X_test)
 imgs = []
 for i in range(4):
     imgs += [X_test[i, 0], label2image(Y_test[i]), label2image(pred[i])]
-dlnotes.show_images(imgs, 4, 3, titles=['input', 'ground truth', 'prediction'] * 4, scale=1.6)
+dlnotes.show_images(imgs, 4, 3, titles=['输入', '真实标签', '预测'] * 4, scale=1.6)
 plt.show()
 per_class = [float((pred[Y_test == c] == c).float().mean()) for c in range(num_classes)]
 print('前 4 张测试图像各类像素的召回率（背景, 矩形, 圆）：', [f'{a:.3f}' for a in per_class])

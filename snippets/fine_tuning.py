@@ -65,7 +65,7 @@ tgt_train_iter = loader(tgt_train, min(batch_size, 16), True, '类别 5–9（�
 tgt_test_iter = loader(tgt_test, batch_size, False, '类别 5–9（目标数据集，测试）')
 step = max(1, len(tgt_train[1]) // 8)
 dlnotes.show_images(list(tgt_train[0][::step][:8]), 1, 8,
-                    titles=dlnotes.get_fashion_mnist_labels(tgt_train[1][::step][:8] + 5))
+                    titles=dlnotes.get_fashion_mnist_labels(tgt_train[1][::step][:8] + 5, lang='zh'))
 plt.show()
 # --8<-- [end:data]
 
@@ -130,8 +130,8 @@ def train_fine_tuning(net, learning_rate, num_epochs, param_group=True, freeze=F
             metric.add(float(l) * len(y), dlnotes.accuracy(y_hat, y), len(y))
         test_accs.append(dlnotes.evaluate_accuracy_gpu(net, tgt_test_iter, device))
         if (epoch + 1) % 5 == 0 or epoch + 1 == num_epochs:
-            print(f'epoch {epoch + 1}, loss {metric[0] / metric[2]:.3f}, '
-                  f'train acc {metric[1] / metric[2]:.3f}, test acc {test_accs[-1]:.3f}')
+            print(f'迭代周期 {epoch + 1}：损失 {metric[0] / metric[2]:.3f}，'
+                  f'训练精度 {metric[1] / metric[2]:.3f}，测试精度 {test_accs[-1]:.3f}')
     return test_accs
 # --8<-- [end:train-fn]
 
@@ -155,8 +155,8 @@ frozen_accs = train_fine_tuning(frozen_net, args.lr, args.epochs, freeze=True)
 # --8<-- [end:freeze]
 
 # --8<-- [start:compare]
-animator = dlnotes.Animator(xlabel='epoch', ylabel='test acc', xlim=[1, args.epochs],
-                            legend=['fine-tuning', 'from scratch', 'output layer only'],
+animator = dlnotes.Animator(xlabel='迭代周期', ylabel='测试精度', xlim=[1, args.epochs],
+                            legend=['微调', '从零训练', '只训练输出层'],
                             figsize=(4.5, 3))
 for epoch, accs in enumerate(zip(finetune_accs, scratch_accs, frozen_accs, strict=True)):
     animator.add(epoch + 1, accs)

@@ -115,7 +115,7 @@ net = googlenet()
 X = torch.rand(size=(1, 1, 96, 96))
 for layer in net:
     X = layer(X)
-    print(f"{layer.__class__.__name__:<10} output shape:\t{tuple(X.shape)}")
+    print(f"{layer.__class__.__name__:<10} 输出形状：\t{tuple(X.shape)}")
 print(f"完整 GoogLeNet 的参数个数：{count(net):,}")
 # --8<-- [end:shapes]
 

@@ -42,12 +42,12 @@ net = nn.Sequential(
 # --8<-- [start:shapes]
 # 逐层打印输出形状和参数个数：一个 28×28 的单通道（黑白）样本走过整个网络
 X = torch.rand(size=(1, 1, 28, 28), dtype=torch.float32)
-print(f"{'layer':<10} {'output shape':<28} {'params':>7}")
+print(f"{'层':<9} {'输出形状':<24} {'参数个数':>4}")  # 一个汉字占两个英文字符宽
 for layer in net:
     X = layer(X)
     n_params = sum(p.numel() for p in layer.parameters())
-    print(f"{layer.__class__.__name__:<10} {str(tuple(X.shape)):<28} {n_params:>7}")
-print("total params:", sum(p.numel() for p in net.parameters()))
+    print(f"{layer.__class__.__name__:<10} {str(tuple(X.shape)):<28} {n_params:>8}")
+print("参数总数：", sum(p.numel() for p in net.parameters()))
 # --8<-- [end:shapes]
 
 # --8<-- [start:data]

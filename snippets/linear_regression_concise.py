@@ -52,7 +52,7 @@ for epoch in range(num_epochs):
         l.backward()
         trainer.step()
     l = loss(net(features), labels)  # noqa: E741
-    print(f"epoch {epoch + 1}, loss {l:f}")
+    print(f"迭代周期 {epoch + 1}：损失 {l:f}")
 # --8<-- [end:train]
 
 # --8<-- [start:compare]

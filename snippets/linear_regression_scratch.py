@@ -31,7 +31,7 @@ true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = synthetic_data(true_w, true_b, 1000)
 features, labels = features.to(device), labels.to(device)  # 放到 --device 选定的设备上
-print("features:", features[0], "\nlabel:", labels[0])
+print("特征（features）：", features[0], "\n标签（label）：", labels[0])
 # --8<-- [end:data]
 
 
@@ -101,10 +101,10 @@ for epoch in range(num_epochs):
         sgd([w, b], lr, batch_size)  # 使用参数的梯度更新参数
     with torch.no_grad():
         train_l = loss(net(features, w, b), labels)
-        print(f"epoch {epoch + 1}, loss {float(train_l.mean()):f}")
+        print(f"迭代周期 {epoch + 1}：损失 {float(train_l.mean()):f}")
 # --8<-- [end:train]
 
 # --8<-- [start:compare]
-print(f"w 的估计误差: {true_w - w.detach().cpu().reshape(true_w.shape)}")
-print(f"b 的估计误差: {true_b - b.detach().cpu()}")
+print(f"w 的估计误差：{true_w - w.detach().cpu().reshape(true_w.shape)}")
+print(f"b 的估计误差：{true_b - b.detach().cpu()}")
 # --8<-- [end:compare]

@@ -34,7 +34,7 @@ y = torch.sigmoid(x)
 y.backward(torch.ones_like(x))
 
 dlnotes.plot(x.detach().numpy(), [y.detach().numpy(), x.grad.numpy()],
-             legend=['sigmoid', 'gradient'], figsize=(4.5, 2.5))
+             legend=['sigmoid', '梯度'], figsize=(4.5, 2.5))
 plt.show()
 # --8<-- [end:sigmoid]
 
@@ -108,7 +108,7 @@ inits = {
     'N(0, 0.01^2)': lambda w: nn.init.normal_(w, 0, 0.01),
     'Xavier': nn.init.xavier_normal_,
 }
-fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+fig, axes = plt.subplots(1, 2, figsize=(5.5, 2.6))
 for name, init in inits.items():
     act_std, grad_std = activation_and_grad_std(init)
     layer_ids = range(1, len(act_std) + 1)
@@ -116,10 +116,10 @@ for name, init in inits.items():
     axes[1].plot(layer_ids, grad_std, label=name)
     print(f'{name:>13}：第 1 层激活标准差 {act_std[0]:.3g}，第 {len(act_std)} 层 {act_std[-1]:.3g}；'
           f'第 1 层梯度标准差 {grad_std[0]:.3g}')
-for ax, title in zip(axes, ['activations (forward)', 'gradients (backward)']):
+for ax, title in zip(axes, ['激活（前向传播）', '梯度（反向传播）']):
     ax.set_yscale('log')
-    ax.set_xlabel('layer')
-    ax.set_ylabel('std')
+    ax.set_xlabel('层')
+    ax.set_ylabel('标准差')
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
 axes[0].legend()

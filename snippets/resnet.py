@@ -69,7 +69,7 @@ net = resnet18()
 X = torch.rand(size=(1, 1, 224, 224))
 for layer in net:
     X = layer(X)
-    print(f"{layer.__class__.__name__:<17} output shape:\t{tuple(X.shape)}")
+    print(f"{layer.__class__.__name__:<17} 输出形状：\t{tuple(X.shape)}")
 print(f"完整 ResNet-18 的参数个数：{sum(p.numel() for p in net.parameters()):,}")
 # --8<-- [end:shapes]
 

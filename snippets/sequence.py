@@ -21,7 +21,7 @@ device = dlnotes.get_device(args.device)
 T = 1000  # 总共产生 1000 个点
 time = torch.arange(1, T + 1, dtype=torch.float32)
 x = torch.sin(0.01 * time) + torch.normal(0, 0.2, (T,))
-dlnotes.plot(time, [x], 'time', 'x', xlim=[1, 1000], figsize=(6, 3))
+dlnotes.plot(time, [x], '时间步', 'x', xlim=[1, 1000], figsize=(5.5, 2.75))
 plt.show()
 # --8<-- [end:data]
 
@@ -81,8 +81,8 @@ def train(net, train_iter, loss, epochs, lr):
             l = loss(net(X), y)  # noqa: E741
             l.sum().backward()
             trainer.step()
-        print(f'epoch {epoch + 1}, '
-              f'loss: {evaluate_loss(net, train_iter, loss):f}')
+        print(f'迭代周期 {epoch + 1}：'
+              f'损失 {evaluate_loss(net, train_iter, loss):f}')
 
 
 net = get_net().to(device)
@@ -95,7 +95,7 @@ with torch.no_grad():
     onestep_preds = net(features)
 dlnotes.plot([time, time[tau:]],
              [x, onestep_preds],
-             'time', 'x', legend=['data', '1-step preds'], xlim=[1, 1000], figsize=(6, 3))
+             '时间步', 'x', legend=['数据', '单步预测'], xlim=[1, 1000], figsize=(5.5, 2.75))
 plt.show()
 # --8<-- [end:onestep]
 
@@ -108,8 +108,8 @@ with torch.no_grad():
 
 dlnotes.plot([time, time[tau:], time[n_train + tau:]],
              [x, onestep_preds, multistep_preds[n_train + tau:]],
-             'time', 'x', legend=['data', '1-step preds', 'multistep preds'],
-             xlim=[1, 1000], figsize=(6, 3))
+             '时间步', 'x', legend=['数据', '单步预测', '多步预测'],
+             xlim=[1, 1000], figsize=(5.5, 2.75))
 plt.show()
 # --8<-- [end:multistep]
 
@@ -128,9 +128,9 @@ with torch.no_grad():
 
 steps = (1, 4, 16, 64)
 dlnotes.plot([time[tau + i - 1: T - max_steps + i] for i in steps],
-             [features[:, tau + i - 1] for i in steps], 'time', 'x',
-             legend=[f'{i}-step preds' for i in steps], xlim=[5, 1000],
-             figsize=(6, 3))
+             [features[:, tau + i - 1] for i in steps], '时间步', 'x',
+             legend=[f'{i} 步预测' for i in steps], xlim=[5, 1000],
+             figsize=(5.5, 2.75))
 plt.show()
 for i in steps:
     mse = torch.mean((features[:, tau + i - 1] - x[tau + i - 1: T - max_steps + i]) ** 2)

@@ -62,7 +62,7 @@ y = torch.tensor([0, 2])
 y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
 print(y_hat[[0, 1], y])
 print(cross_entropy(y_hat, y))
-print("accuracy:", dlnotes.accuracy(y_hat, y) / len(y))
+print("精度（accuracy）：", dlnotes.accuracy(y_hat, y) / len(y))
 # --8<-- [end:loss]
 
 # --8<-- [start:optim]

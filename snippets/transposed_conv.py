@@ -33,11 +33,12 @@ print(trans_conv(X, K))
 # --8<-- [end:example]
 
 # --8<-- [start:figure]
-def draw_grid(ax, M, title, highlight=None):
-    """把矩阵 M 画成带数字的方格（居中在 3×3 的区域里）；highlight=(i, j, h, w) 标出一块区域。"""
+def draw_grid(ax, M, x0, y0, title, highlight=None):
+    """把矩阵 M 画成带数字的方格，放在左下角为 (x0, y0) 的 3×3 区域的中间；
+    highlight=(i, j, h, w) 标出一块区域。"""
     M = M.tolist()
     n_rows, n_cols = len(M), len(M[0])
-    dy, dx = (3 - n_rows) / 2, (3 - n_cols) / 2
+    dy, dx = y0 + (3 - n_rows) / 2, x0 + (3 - n_cols) / 2
     for i in range(n_rows):
         for j in range(n_cols):
             inside = (highlight is not None and highlight[0] <= i < highlight[0] + highlight[2]
@@ -45,26 +46,32 @@ def draw_grid(ax, M, title, highlight=None):
             ax.add_patch(plt.Rectangle((dx + j, dy + n_rows - 1 - i), 1, 1, edgecolor='black',
                                        facecolor='#9ecae1' if inside else 'white'))
             ax.text(dx + j + 0.5, dy + n_rows - 0.5 - i, f'{M[i][j]:g}', ha='center',
-                    va='center', fontsize=11)
-    ax.set_xlim(-0.1, 3.1)
-    ax.set_ylim(-0.1, 3.1)
-    ax.set_aspect('equal')
-    ax.axis('off')
-    ax.set_title(title, fontsize=10)
+                    va='center', fontsize=10)
+    ax.text(x0 + 1.5, y0 + 3.3, title, ha='center', va='bottom', fontsize=10)
 
 
-fig, axes = plt.subplots(1, 13, figsize=(12, 2), width_ratios=[3, 0.8] * 6 + [3])
-grids, signs = axes[0::2], axes[1::2]
-draw_grid(grids[0], X, 'input $X$')
-draw_grid(grids[1], K, 'kernel $K$')
-for n, (i, j) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+# 两行排列（手机上缩小后文字仍不小于 9 像素）：X、K → 四个部分和 = Y
+fig, ax = plt.subplots(figsize=(5.5, 3.3))
+parts = []
+for i, j in [(0, 0), (0, 1), (1, 0), (1, 1)]:
     part = torch.zeros(3, 3)
     part[i: i + 2, j: j + 2] = X[i, j] * K   # 输入的一个元素乘以整个卷积核
-    draw_grid(grids[2 + n], part, f'$X[{i},{j}]\\cdot K$', highlight=(i, j, 2, 2))
-draw_grid(grids[6], trans_conv(X, K), 'output $Y$')
-for ax, sign in zip(signs, ['', '$\\rightarrow$', '$+$', '$+$', '$+$', '$=$'], strict=True):
-    ax.axis('off')
-    ax.text(0.5, 0.45, sign, ha='center', va='center', fontsize=16, transform=ax.transAxes)
+    parts.append((part, f'$X[{i},{j}]\\cdot K$', (i, j, 2, 2)))
+top, bottom = 4.5, 0
+draw_grid(ax, X, 0, top, '输入 $X$')
+draw_grid(ax, K, 3.5, top, '卷积核 $K$')
+draw_grid(ax, parts[0][0], 8, top, parts[0][1], parts[0][2])
+draw_grid(ax, parts[1][0], 12, top, parts[1][1], parts[1][2])
+draw_grid(ax, parts[2][0], 1, bottom, parts[2][1], parts[2][2])
+draw_grid(ax, parts[3][0], 5, bottom, parts[3][1], parts[3][2])
+draw_grid(ax, trans_conv(X, K), 10, bottom, '输出 $Y$')
+for x, y, sign in [(7.25, top, '$\\rightarrow$'), (11.5, top, '$+$'), (0.5, bottom, '$+$'),
+                   (4.5, bottom, '$+$'), (8.75, bottom, '$=$')]:
+    ax.text(x, y + 1.5, sign, ha='center', va='center', fontsize=16)
+ax.set_xlim(-0.1, 15.1)
+ax.set_ylim(-0.1, 8.4)
+ax.set_aspect('equal')
+ax.axis('off')
 plt.show()
 # --8<-- [end:figure]
 

@@ -71,7 +71,7 @@ with torch.device("meta"):
     X = torch.randn(size=(1, 1, 224, 224))
     for blk in net:
         X = blk(X)
-        print(f"{blk.__class__.__name__:<10} output shape:\t{tuple(X.shape)}")
+        print(f"{blk.__class__.__name__:<10} 输出形状：\t{tuple(X.shape)}")
 print(f"完整 VGG-11 的参数个数：{sum(p.numel() for p in net.parameters()):,}")
 # --8<-- [end:shapes]
 

@@ -53,8 +53,8 @@ def train(lambd):
     w, b = init_params()
     net, loss = lambda X: dlnotes.linreg(X, w, b), dlnotes.squared_loss
     num_epochs, lr = args.epochs, args.lr
-    animator = dlnotes.Animator(xlabel='epochs', ylabel='loss', yscale='log',
-                                xlim=[5, num_epochs], legend=['train', 'test'])
+    animator = dlnotes.Animator(xlabel='迭代周期', ylabel='损失', yscale='log',
+                                xlim=[5, num_epochs], legend=['训练', '测试'])
     for epoch in range(num_epochs):
         for X, y in train_iter:
             # 增加了 L2 范数惩罚项，广播机制使 l2_penalty(w) 成为一个长度为 batch_size 的向量
@@ -71,17 +71,17 @@ def train(lambd):
 
 def compare(animators, title):
     """左右并排画出 λ=0 与 λ=wd 的训练/测试损失曲线。"""
-    _, axes = plt.subplots(1, 2, figsize=(7, 2.6), sharey=True)
+    _, axes = plt.subplots(1, 2, figsize=(5.5, 2.5), sharey=True)
     for ax, (lambd, animator) in zip(axes, animators.items()):
         animator.draw(ax)
-        ax.set_title(f'{title}, $\\lambda$ = {lambd:g}')
+        ax.set_title(f'{title}，$\\lambda$ = {lambd:g}')
     plt.tight_layout()
     plt.show()
 # --8<-- [end:train-scratch]
 
 # --8<-- [start:run-scratch]
 scratch = {0: train(lambd=0), args.wd: train(lambd=args.wd)}
-compare(scratch, 'from scratch')
+compare(scratch, '从零实现')
 # --8<-- [end:run-scratch]
 
 # --8<-- [start:train-concise]
@@ -95,8 +95,8 @@ def train_concise(wd):
     trainer = torch.optim.SGD([
         {"params":net[0].weight,'weight_decay': wd},
         {"params":net[0].bias}], lr=lr)
-    animator = dlnotes.Animator(xlabel='epochs', ylabel='loss', yscale='log',
-                                xlim=[5, num_epochs], legend=['train', 'test'])
+    animator = dlnotes.Animator(xlabel='迭代周期', ylabel='损失', yscale='log',
+                                xlim=[5, num_epochs], legend=['训练', '测试'])
     for epoch in range(num_epochs):
         for X, y in train_iter:
             trainer.zero_grad()
@@ -113,5 +113,5 @@ def train_concise(wd):
 
 # --8<-- [start:run-concise]
 concise = {0: train_concise(0), args.wd: train_concise(args.wd)}
-compare(concise, 'concise')
+compare(concise, '简洁实现')
 # --8<-- [end:run-concise]

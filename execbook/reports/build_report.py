@@ -125,7 +125,7 @@ def report_markdown(
         out.append("这次构建没有含代码块的页面。")
         return "\n".join(out) + "\n"
     ordered = sorted(pages, key=lambda p: (-float(p.get("seconds") or 0.0), str(p.get("page"))))
-    out += _pages_table(ordered, links, titles)
+    out += _pages_table(ordered, links, titles, summary.get("environment") or {})
     noted = [(p, n) for p in ordered for n in (p.get("notes") or [])]
     if noted:
         out += ["## 备注", ""]
@@ -175,28 +175,47 @@ def _environment_section(env: dict) -> list[str]:
     return out + [""]
 
 
-def _pages_table(ordered: list[dict], links, titles) -> list[str]:
-    """「各页」：每页一行（按运行时间从长到短）。"""
-    out = [
-        "「运行时间」是这一页各代码块的执行时间之和；「方式」说明这次构建里代码是真正运行了、"
-        "全部取自执行缓存，还是部分运行（改动的块及其后的块重新运行）。",
-        "",
-        "| 页面 | 代码块 | 方式 | 运行 | 缓存 | 跳过 | 失败 | 运行时间 | 设备 | 数据 |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---|---|",
+def _pages_table(ordered: list[dict], links, titles, env: dict) -> list[str]:
+    """「各页」：每页一行（按运行时间从长到短）。
+
+    为阅读设计（手机上也一样）：运行时间紧跟页面名；全为 0 的计数列（运行/缓存/跳过/失败）不显示，
+    表前一句话说明；所有页面的设备（数据）都与「环境」表相同时不占一列。
+    """
+    counts = {
+        "运行": lambda p: int(p.get("ran") or 0) + int(p.get("replayed") or 0),
+        "缓存": lambda p: int(p.get("cached") or 0),
+        "跳过": lambda p: int(p.get("skipped") or 0),
+        "失败": lambda p: int(p.get("failed") or 0),
+    }
+    shown = [name for name, f in counts.items() if any(f(p) for p in ordered)]
+    hidden = [name for name in counts if name not in shown]
+    columns = (("device", "设备"), ("data", "数据"))
+    # 没有读数据的页面（data 为空）不算不同
+    extra = [
+        (k, label)
+        for k, label in columns
+        if any(p.get(k) not in (None, "", env.get(k)) for p in ordered)
     ]
+    same = [label for k, label in columns if (k, label) not in extra]
+    note = (
+        "「运行时间」是这一页各代码块的执行时间之和；「方式」说明这次构建里代码是真正运行了、"
+        "全部取自执行缓存，还是部分运行（改动的块及其后的块重新运行）。"
+    )
+    if hidden:
+        note += f"各页的{'、'.join(hidden)}块数都是 0，不列出。"
+    if same:
+        note += f"各页的{'、'.join(same)}都与上面「环境」表相同（没有用到的页面为空）。"
+    head = ["页面", "运行时间", "代码块", "方式", *shown, *(label for _k, label in extra)]
+    align = ["---", "---:", "---:", "---", *("---:" for _ in shown), *("---" for _ in extra)]
+    out = [note, "", "| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for p in ordered:
-        ran_p = int(p.get("ran") or 0) + int(p.get("replayed") or 0)
         cells = [
             _page_label(str(p.get("page", "?")), links, titles),
+            format_seconds(p.get("seconds")),
             str(int(p.get("blocks") or 0)),
             page_state(p),
-            str(ran_p),
-            str(int(p.get("cached") or 0)),
-            str(int(p.get("skipped") or 0)),
-            str(int(p.get("failed") or 0)),
-            format_seconds(p.get("seconds")),
-            _cell(p.get("device")),
-            _cell(p.get("data")),
+            *(str(counts[name](p)) for name in shown),
+            *(_cell(p.get(k)) for k, _label in extra),
         ]
         out.append("| " + " | ".join(cells) + " |")
     return out + [""]

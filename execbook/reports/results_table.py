@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,17 +66,46 @@ def _settings(r: dict) -> str:
         parts.append(f"批量 {r['batch_size']}")
     for key, value in (r.get("settings") or {}).items():
         parts.append(f"{key} {value}")
-    return "，".join(parts) or "—"
+    return " · ".join(parts) or "—"
+
+
+def _series(r: dict) -> tuple[str, list[float]]:
+    """逐轮曲线：(名称, 数值)。分类模型是测试精度，语言模型是困惑度。"""
+    history = r.get("history") or {}
+    if history.get("test_acc"):
+        return "测试精度", [float(v) for v in history["test_acc"]]
+    if history.get("perplexity"):
+        return "困惑度", [float(v) for v in history["perplexity"]]
+    return "", []
+
+
+def sparkline(values: list[float], label: str, width: int = 72, height: int = 18) -> str:
+    """逐轮曲线 → 一个小的内联 SVG（折线 + 末点，颜色跟随文字，深色模式也清楚）。
+
+    ``<title>`` 写出每一轮的数值（读屏、鼠标悬停和 PDF 的文字都能读到）。
+    """
+    text = f"逐轮{label}：" + " → ".join(f"{v:.2f}" for v in values)
+    if len(values) < 2:
+        return f"{values[0]:.2f}" if values else "—"
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    pad = 2.5
+    xs = [pad + i * (width - 2 * pad) / (len(values) - 1) for i in range(len(values))]
+    ys = [height - pad - (v - lo) / span * (height - 2 * pad) for v in values]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    return (
+        f'<svg class="dl-sparkline" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" style="vertical-align:middle">'
+        f"<title>{html.escape(text)}</title>"
+        f'<polyline points="{points}" fill="none" stroke="currentColor" stroke-width="1.5" '
+        'stroke-linejoin="round" stroke-linecap="round"/>'
+        f'<circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="2" fill="currentColor"/></svg>'
+    )
 
 
 def _curve(r: dict) -> str:
-    accs = (r.get("history") or {}).get("test_acc") or []
-    if not accs:
-        return "—"
-    if len(accs) > 8:  # 长曲线只列出首尾和均匀取的几个点
-        step = (len(accs) - 1) / 7
-        accs = [accs[round(i * step)] for i in range(8)]
-    return " → ".join(f"{a:.2f}" for a in accs)
+    label, values = _series(r)
+    return sparkline(values, label) if values else "—"
 
 
 def _ref_cell(ref: Reference | None) -> str:
@@ -93,6 +124,7 @@ def _ratio_cell(r: dict, ref: Reference | None) -> str:
 
 
 def _time_cell(r: dict) -> str:
+    """训练用时（秒）；吞吐量放在悬停提示里。"""
     seconds = r.get("seconds")
     speed = ""
     if r.get("examples_per_sec"):
@@ -100,49 +132,28 @@ def _time_cell(r: dict) -> str:
     elif r.get("tokens_per_sec"):
         speed = f"{float(r['tokens_per_sec']):.0f} 词元/秒"
     if seconds is None:
-        return speed or "—"
-    return f"{float(seconds):.0f} 秒" + (f"<br>{speed}" if speed else "")
+        return html.escape(speed or "—")
+    text = f"{float(seconds):.0f} 秒"
+    return f'<span title="{html.escape(speed)}">{text}</span>' if speed else text
 
 
 def _gpu_cell(r: dict | None) -> str:
     if r is None:
-        return "尚无 GPU 运行"
+        return "—"
     acc = r.get("test_acc")
-    return f"{_fmt(acc)}（{r.get('device')}，{_settings(r)}）"
+    return html.escape(f"{_fmt(acc)}（{r.get('device')}，{_settings(r)}）")
 
 
-def _dataset_label(datasets: dict[str, str], r: dict) -> str:
-    """数据的简称（样本 1、2……或 数据 A、B……）；完整的说明列在表下。"""
-    data = str(r.get("data", "?"))
-    if data not in datasets:
-        n_same = sum(
-            1 for d in datasets.values() if d.startswith("**样本") == bool(r.get("is_sample"))
-        )
-        datasets[data] = (
-            f"**样本 {n_same + 1}**" if r.get("is_sample") else f"数据 {chr(ord('A') + n_same)}"
-        )
-    return datasets[data]
-
-
-def _row(name: str, r: dict, results_url: str, data_label: str, gpu: dict | None) -> str:
-    ref = reference(name)
-    link = get_relative_url(r.get("page_url", ""), results_url)
+def _acc_cell(r: dict) -> str:
     if r.get("perplexity") is not None:
-        accs = f"困惑度 {_fmt(float(r['perplexity']), 1)}"
-    else:
-        accs = f"{_fmt(r.get('test_acc'))} / {_fmt(r.get('train_acc'))}"
-    cells = [
-        f"[{name}]({link})",
-        _ref_cell(ref),
-        accs,
-        _ratio_cell(r, ref),
-        _settings(r),
-        f"{_fmt(r.get('device'))} · {data_label}",
-        _time_cell(r),
-        _curve(r),
-        _gpu_cell(gpu),
-    ]
-    return "| " + " | ".join(cells) + " |"
+        return f"困惑度 {_fmt(float(r['perplexity']), 1)}"
+    train = r.get("train_acc")
+    title = f' title="训练精度 {_fmt(train)}"' if train is not None else ""
+    return f"<span{title}>{_fmt(r.get('test_acc'))}</span>"
+
+
+# 模型名与设置可以折行（给一个最小宽度，免得被挤成一字一行），数字与曲线不折行
+WRAP = {0: "min-width: 12em", 6: "min-width: 16em"}
 
 
 def render_table(
@@ -153,10 +164,12 @@ def render_table(
 ) -> str:
     """记录 → HTML 表格：每个模型一行（同名取最后一次运行），按页面在导航中的顺序排列。
 
-    列：模型、原书的测试精度（小节；≈ 表示读自曲线图）、本站默认设置（CPU）的测试 / 训练精度、
-    与原书之比、设置、设备与数据、训练用时、逐轮测试精度、GPU（``--full``）的结果。
-    ``gpu_records`` 是在 GPU 上用 ``--full`` 运行后提交的记录；没有时 GPU 列写「尚无 GPU 运行」。
-    数据列只写简称，完整的数据说明列在表下。
+    为阅读设计（手机上也一样）：每个模型只占一行（数字与曲线不折行，只有模型名与设置可以折行；表格太宽时在自己的框里横向滚动）；
+    逐轮测试精度画成一条小折线（:func:`sparkline`，各轮的数值在它的 ``<title>`` 里）。
+    列：模型、原书的测试精度（小节；≈ 表示读自曲线图）、测试精度、与原书之比、逐轮曲线、训练用时、设置。
+    多数模型的设备与数据写在表上方，与之不同的在模型名后注明，不占列；GPU（``--full``）一列只在有 GPU 记录时出现
+    （``gpu_records``：在 GPU 上用 ``--full`` 运行后提交的记录），没有时表下写一句说明。
+    数据只写简称，完整的数据说明列在表下。
     """
     if not records:
         return "<p><strong>没有执行记录。</strong></p>"
@@ -166,24 +179,99 @@ def render_table(
     gpu = {r.get("name", "?"): r for r in gpu_records or []}
     order = {url: i for i, url in enumerate(page_order or [])}
     items = sorted(latest.items(), key=lambda kv: order.get(kv[1].get("page_url", ""), len(order)))
-    head = (
-        "| 模型 | 原书测试精度 | 测试 / 训练精度 | 与原书之比 | 设置 | 设备 · 数据 | 训练用时 "
-        "| 逐轮测试精度 | GPU（`--full`） |\n|---|---|---|---|---|---|---|---|---|\n"
-    )
+
     datasets: dict[str, str] = {}
-    rows = [
-        _row(name, r, results_url, _dataset_label(datasets, r), gpu.get(name)) for name, r in items
+    for _name, r in items:
+        data = str(r.get("data", "?"))
+        if data not in datasets:
+            n_same = sum(
+                1
+                for d in datasets.values()
+                if d.startswith("<strong>样本") == bool(r.get("is_sample"))
+            )
+            datasets[data] = (
+                f"<strong>样本 {n_same + 1}</strong>"
+                if r.get("is_sample")
+                else f"数据 {chr(ord('A') + n_same)}"
+            )
+    # 多数模型的设备与数据写在表上方；与之不同的行在模型名后注明，不占一列
+    device_main = Counter(str(r.get("device")) for _n, r in items).most_common(1)[0][0]
+    data_main = Counter(datasets[str(r.get("data", "?"))] for _n, r in items).most_common(1)[0][0]
+    show_gpu = bool(gpu)
+
+    head = [
+        "模型",
+        "原书测试精度",
+        "测试精度",
+        "与原书之比",
+        "逐轮测试精度",
+        "训练用时",
+        "设置",
     ]
+    if show_gpu:
+        head.append("GPU（<code>--full</code>）")
+    rows = []
+    exceptions = 0
+    for name, r in items:
+        ref = reference(name)
+        link = get_relative_url(r.get("page_url", ""), results_url)
+        note = []
+        if str(r.get("device")) != device_main:
+            note.append(f"<code>{html.escape(str(r.get('device')))}</code>")
+        data_label = datasets[str(r.get("data", "?"))]
+        if data_label != data_main:
+            note.append(data_label)
+        exceptions += bool(note)
+        model = f'<a href="{html.escape(link)}">{html.escape(name)}</a>'
+        if note:
+            model += f" <small>（{'，'.join(note)}）</small>"
+        cells = [
+            model,
+            html.escape(_ref_cell(ref)),
+            _acc_cell(r),
+            html.escape(_ratio_cell(r, ref)),
+            _curve(r),
+            _time_cell(r),
+            html.escape(_settings(r)),
+        ]
+        if show_gpu:
+            cells.append(_gpu_cell(gpu.get(name)))
+        rows.append(
+            "<tr>"
+            + "".join(
+                f'<td style="{WRAP[i]}">{c}</td>'
+                if i in WRAP
+                else f'<td style="white-space: nowrap">{c}</td>'
+                for i, c in enumerate(cells)
+            )
+            + "</tr>"
+        )
+
+    where = f"在 <code>{html.escape(device_main)}</code> 上训练，数据是{data_main}（见表下）"
+    out = [
+        f"<p>{'除模型名后注明的以外，' if exceptions else '全部 ' + str(len(items)) + ' 个'}模型都{where}。</p>"
+    ]
+    out.append(
+        '<div class="dl-results"><table>\n<thead><tr>'
+        + "".join(f"<th>{h}</th>" for h in head)
+        + "</tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table></div>"
+    )
+    if not show_gpu:
+        out.append(
+            "<p>GPU（<code>--full</code>）：尚无 GPU 运行记录；有了之后表中会多出这一列。</p>"
+        )
     legend = "\n".join(f"- {label}：{data}" for data, label in datasets.items())
     sources = "\n".join(
         f"- {ref.key}：{'≈' if ref.approx else ''}{ref.test_acc:.3f}，{ref.source}" for ref in BOOK
     )
-    return markdown.markdown(
-        head
-        + "\n".join(rows)
-        + "\n\n数据说明：\n\n"
-        + legend
-        + "\n\n原书参考数字的出处（d2l-zh 第二版 PyTorch 版，完整数据集、10 个迭代周期、一块 GPU）：\n\n"
-        + sources,
-        extensions=["tables"],
+    out.append(
+        markdown.markdown(
+            "数据说明：\n\n"
+            + legend
+            + "\n\n原书参考数字的出处（d2l-zh 第二版 PyTorch 版，完整数据集、10 个迭代周期、一块 GPU）：\n\n"
+            + sources
+        )
     )
+    return "\n".join(out)

@@ -35,7 +35,7 @@ KEYS = {
     "history",
 }
 EPOCH_LINE = re.compile(
-    r"^epoch \d+, loss \d+\.\d{3}, train acc [01]\.\d{3}, test acc [01]\.\d{3}$"
+    r"^迭代周期 \d+：损失 \d+\.\d{3}，训练精度 [01]\.\d{3}，测试精度 [01]\.\d{3}$"
 )
 
 
@@ -106,8 +106,8 @@ def test_train_ch3_optimizer(loaders, capsys, tmp_path, monkeypatch):
     assert m["is_sample"] is True
     lines = capsys.readouterr().out.splitlines()
     assert [bool(EPOCH_LINE.match(line)) for line in lines[:3]] == [True] * 3
-    assert lines[3].startswith("loss ") and "examples/sec on cpu" in lines[4]
-    assert "toy blobs" in lines[5] and "lr 0.5" in lines[5] and "batch size 32" in lines[5]
+    assert lines[3].startswith("损失 ") and lines[4].endswith("个样本（examples/sec），设备 cpu")
+    assert lines[5] == "数据：toy blobs；设备：cpu；迭代周期 3，学习率 0.5，批量大小 32"
     assert len(plt.get_fignums()) == 1  # the curves are drawn once
     (record,) = [json.loads(line) for line in out_file.read_text().splitlines()]
     assert record["name"] == "toy softmax" and record["test_acc"] == m["test_acc"]
@@ -162,7 +162,7 @@ def test_train_ch6_records_result(loaders, capsys, tmp_path, monkeypatch):
     assert set(m) == KEYS and m["device"] == "cpu" and m["lr"] == 0.5
     assert m["test_acc"] > 0.9
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "training on cpu" and EPOCH_LINE.match(out[1])
+    assert out[0] == "训练设备：cpu" and EPOCH_LINE.match(out[1])
     record = json.loads(out_file.read_text())
     assert record["name"] == "toy cnn" and record["epochs"] == 2 and record["data"] == "toy blobs"
     assert record["torch"] == torch.__version__ and record["is_sample"] is True

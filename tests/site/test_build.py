@@ -81,7 +81,7 @@ def test_results_page_is_generated_from_recorded_runs(built_site):
     for model in ("LeNet", "ResNet", "softmax", "多层感知机"):
         assert model in body, f"实验结果表里没有 {model}"
     # 每行写明数据；默认构建用完整数据集，离线样本不会悄悄混进来
-    assert "数据 A" in body and "Fashion-MNIST 完整数据集" in html
+    assert "数据 A" in html and "Fashion-MNIST 完整数据集" in html
     assert "离线样本" not in html and "**样本" not in body
     assert "0.779" in body  # d2l-zh 发布的 LeNet 结果（6.6 节）作为对照
 

@@ -105,10 +105,34 @@ def test_pages_sorted_by_time_with_state_links_and_titles():
         "chapter_a/fast.md",
     ]
     slow, broken, fast = rows
-    assert slow[1:] == ["14", "部分运行", "13", "1", "0", "0", "2 分 05 秒", "cuda", "sample"]
-    assert broken[2] == "❌ 失败" and broken[6] == "1"
-    assert fast[2] == "缓存" and fast[7] == "1.2 秒" and fast[9] == "—"
+    # 运行时间紧跟页面；设备、数据与「环境」表不同的页面存在，所以两列都在
+    assert slow[1:] == ["2 分 05 秒", "14", "部分运行", "13", "1", "0", "0", "cuda", "sample"]
+    assert broken[3] == "❌ 失败" and broken[7] == "1"
+    assert fast[3] == "缓存" and fast[1] == "1.2 秒" and fast[9] == "—"
     assert '!!! failure "1 页有代码块运行失败"' in md
+
+
+def test_all_zero_and_uniform_columns_are_folded():
+    """发布的构建通常全部取自缓存、没有跳过和失败、设备与数据都一样：这些列不占地方，运行时间看得见。"""
+    pages = [
+        dict(
+            p,
+            ran=0,
+            replayed=0,
+            skipped=0,
+            failed=0,
+            cached=p["blocks"],
+            device="cpu",
+            data=None if p["page"].endswith("fast.md") else "样本（2000 张）",  # 不读数据的页面
+        )
+        for p in SUMMARY["pages"]
+    ]
+    md = report.report_markdown({**SUMMARY, "pages": pages})
+    header = next(line for line in md.splitlines() if line.startswith("| 页面 |"))
+    assert header == "| 页面 | 运行时间 | 代码块 | 方式 | 缓存 |"
+    assert "各页的运行、跳过、失败块数都是 0，不列出。" in md
+    assert "各页的设备、数据都与上面「环境」表相同（没有用到的页面为空）。" in md
+    assert table_rows(md, "| 页面 |")[0] == ["chapter_a/slow.md", "2 分 05 秒", "14", "缓存", "14"]
 
 
 @pytest.mark.parametrize(
