@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from ..fonts import font_path
+from ..kernel.fonts import font_path
 from ..mkdocs_config import load as load_mkdocs_yml
 from ..paths import REPO_ROOT
 
