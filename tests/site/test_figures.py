@@ -36,7 +36,6 @@ PENDING_REDRAW = {
     "chapter_convolutional-modern/img/vgg.svg",
     "chapter_convolutional-neural-networks/img/lenet.svg",
     "chapter_multilayer-perceptrons/img/computation-graph.svg",
-    "chapter_recurrent-neural-networks/img/rnn-unrolled.svg",
 }
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
