@@ -35,7 +35,6 @@ PENDING_REDRAW = {
     "chapter_convolutional-modern/img/nin.svg",
     "chapter_convolutional-modern/img/vgg.svg",
     "chapter_convolutional-neural-networks/img/lenet.svg",
-    "chapter_multilayer-perceptrons/img/computation-graph.svg",
 }
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
