@@ -31,7 +31,6 @@ PENDING_REDRAW = {
     "chapter_computer-vision/img/fcn.svg",
     "chapter_convolutional-modern/img/alexnet.svg",
     "chapter_convolutional-modern/img/inception.svg",
-    "chapter_convolutional-modern/img/nin.svg",
     "chapter_convolutional-modern/img/vgg.svg",
     "chapter_convolutional-neural-networks/img/lenet.svg",
 }
