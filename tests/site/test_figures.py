@@ -30,7 +30,6 @@ from dlnotes.plotting import MIN_TEXT_PX, PHONE_COLUMN_PX
 PENDING_REDRAW = {
     "chapter_convolutional-modern/img/alexnet.svg",
     "chapter_convolutional-modern/img/vgg.svg",
-    "chapter_convolutional-neural-networks/img/lenet.svg",
 }
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
