@@ -37,6 +37,7 @@ _HELP = {
     "num_hiddens": "隐藏单元个数",
     "wd": "权重衰减系数 λ",
     "init": "权重初始化：kaiming（He 初始化）或 xavier（同 d2l）",
+    "channels_last": "卷积权重用「通道在后」的内存排列（CPU 上更快；计算相同，只有浮点舍入可能不同）",
 }
 
 
@@ -88,7 +89,7 @@ def _add(parser, key, value, full_value, has_full):
                 "--no-" + key.replace("_", "-"),
                 dest=key,
                 action="store_false",
-                help=f"关闭 {key}（默认开启）",
+                help=f"关闭：{text}（默认开启）" if text else f"关闭 {key}（默认开启）",
             )
         else:
             parser.add_argument(flag, dest=key, action="store_true", help=text or f"开启 {key}")

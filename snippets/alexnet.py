@@ -16,7 +16,7 @@ import dlnotes
 
 # 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
 args = dlnotes.parse_args(
-    __doc__, epochs=4, lr=0.1, batch_size=128, resize=68, ratio=8, seed=0,
+    __doc__, epochs=4, lr=0.1, batch_size=128, resize=68, ratio=8, seed=0, channels_last=True,
     full=dict(epochs=10, lr=0.01, batch_size=128, resize=224, ratio=1))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
@@ -82,5 +82,6 @@ net = alexnet(ratio=args.ratio, size=args.resize)
 print(f"训练的模型：宽度 1/{args.ratio}，参数个数 {sum(p.numel() for p in net.parameters()):,}")
 lr, num_epochs = args.lr, args.epochs
 metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="AlexNet",
-                            settings=dict(resize=args.resize, ratio=args.ratio))
+                            settings=dict(resize=args.resize, ratio=args.ratio),
+                            channels_last=args.channels_last)
 # --8<-- [end:train]

@@ -22,7 +22,7 @@ import dlnotes
 
 # 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
 args = dlnotes.parse_args(
-    __doc__, epochs=10, lr=0.03, batch_size=64, resize=32, ratio=8, init="kaiming", seed=0,
+    __doc__, epochs=10, lr=0.03, batch_size=64, resize=32, ratio=8, init="kaiming", seed=0, channels_last=True,
     full=dict(epochs=10, lr=0.1, batch_size=128, resize=96, ratio=1, init="xavier"))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
@@ -133,5 +133,6 @@ print(f"训练的模型：宽度 1/{args.ratio}，参数个数 {count(net):,}")
 lr, num_epochs = args.lr, args.epochs
 metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="GoogLeNet",
                             settings=dict(resize=args.resize, ratio=args.ratio, init=args.init),
-                            init=args.init)
+                            init=args.init,
+                            channels_last=args.channels_last)
 # --8<-- [end:train]

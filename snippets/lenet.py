@@ -10,7 +10,7 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=6, lr=0.9, batch_size=128, seed=0,
+args = dlnotes.parse_args(__doc__, epochs=6, lr=0.9, batch_size=128, seed=0, channels_last=True,
                           full=dict(epochs=10, batch_size=256))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
@@ -59,5 +59,6 @@ print("每轮的小批量个数（参数更新次数）：", len(train_iter))
 
 # --8<-- [start:train]
 lr, num_epochs = args.lr, args.epochs
-metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="LeNet")
+metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="LeNet",
+                            channels_last=args.channels_last)
 # --8<-- [end:train]

@@ -21,6 +21,7 @@ import dlnotes
 # 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
 args = dlnotes.parse_args(
     __doc__, epochs=6, lr=0.05, batch_size=64, resize=68, ratio=8, init="kaiming", seed=0,
+    channels_last=True,
     full=dict(epochs=10, lr=0.1, batch_size=128, resize=224, ratio=1, init="xavier"))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
@@ -95,7 +96,8 @@ print(f"训练的模型：宽度 1/{args.ratio}，参数个数 {sum(p.numel() fo
 lr, num_epochs = args.lr, args.epochs
 metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="NiN",
                             settings=dict(resize=args.resize, ratio=args.ratio, init=args.init),
-                            init=args.init)
+                            init=args.init,
+                            channels_last=args.channels_last)
 # --8<-- [end:train]
 
 
@@ -112,7 +114,7 @@ for init in ("xavier", "kaiming"):
     dlnotes.set_seed(args.seed)
     print(f"--- init={init}")
     init_runs[init] = dlnotes.train_ch6(nin(ratio=args.ratio), sub_train, sub_test, 3, args.lr, device,
-                                        init=init, plot=False)
+                                        init=init, plot=False, channels_last=args.channels_last)
 for init, m in init_runs.items():
     print(f"{init:8s} 各迭代周期的训练损失 {m['history']['train_loss']}，测试精度 {m['history']['test_acc']}")
 # --8<-- [end:init-compare]

@@ -16,7 +16,7 @@ from dlnotes import Residual
 
 # 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
 args = dlnotes.parse_args(
-    __doc__, epochs=2, lr=0.05, batch_size=128, resize=32, ratio=4, seed=0,
+    __doc__, epochs=2, lr=0.05, batch_size=128, resize=32, ratio=4, seed=0, channels_last=True,
     full=dict(epochs=10, lr=0.05, batch_size=256, resize=96, ratio=1))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
@@ -105,5 +105,6 @@ net = resnet18(ratio=args.ratio)
 print(f"训练的模型：宽度 1/{args.ratio}，参数个数 {sum(p.numel() for p in net.parameters()):,}")
 lr, num_epochs = args.lr, args.epochs
 metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="ResNet-18",
-                            settings=dict(resize=args.resize, ratio=args.ratio))
+                            settings=dict(resize=args.resize, ratio=args.ratio),
+                            channels_last=args.channels_last)
 # --8<-- [end:train]

@@ -17,7 +17,7 @@ import dlnotes
 
 # 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
 args = dlnotes.parse_args(
-    __doc__, epochs=6, lr=0.05, batch_size=128, resize=32, ratio=8, fc=256, init="kaiming", seed=0,
+    __doc__, epochs=6, lr=0.05, batch_size=128, resize=32, ratio=8, fc=256, init="kaiming", seed=0, channels_last=True,
     full=dict(epochs=10, lr=0.05, batch_size=128, resize=224, ratio=4, fc=4096, init="xavier"))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
@@ -93,5 +93,6 @@ print(f"训练的模型：{small_conv_arch}，全连接层宽 {args.fc}，"
 lr, num_epochs = args.lr, args.epochs
 metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device, name="VGG-11",
                             settings=dict(resize=args.resize, ratio=args.ratio, fc=args.fc, init=args.init),
-                            init=args.init)
+                            init=args.init,
+                            channels_last=args.channels_last)
 # --8<-- [end:train]

@@ -150,14 +150,19 @@ UNRENDERED_JS = """
 """
 
 
-def walk_by_clicking(browser, base: str, scheme: str, width: int = 390, height: int = 844) -> dict:
+def walk_by_clicking(
+    browser, base: str, scheme: str, width: int = 390, height: int = 844, toggle: bool = False
+) -> dict:
     """像读者一样读完整个站点：打开首页，然后一直点页脚的「下一页」，直到最后一页。
 
     每次点击都必须是即时导航（同一个文档：页面里的标记还在，没有新的整页加载）。每到一页，等 MathJax
     排完版，检查：公式都排了版、没有公式错误（未定义的宏……，指出源文件的行）、都画出来了（PAINT_JS）、
     正文里没有 TeX 源码（RAW_TEX_JS）、页面不比屏幕宽（OVERFLOW_JS）、没有坏图、没有控制台错误、
     没有失败的请求、没有离开站点的请求。
-    返回 {"pages": [地址…], "formulas": 检查过的公式数, "problems": ["地址: 问题", …]}。
+    ``toggle=True`` 时每页查完后再像读者一样点页眉的配色开关，在另一种配色下把公式与宽度再查一遍，
+    然后带着这种配色点「下一页」：一次走完，每页两种配色都查过（起始配色逐页交替）。
+    返回 {"pages": [地址…], "formulas": 检查过的公式数, "problems": ["地址: 问题", …],
+    "schemes": {配色: 查过的页数}}。
     """
     ctx = browser.new_context(
         viewport={"width": width, "height": height}, color_scheme=scheme, device_scale_factor=1
@@ -170,6 +175,7 @@ def walk_by_clicking(browser, base: str, scheme: str, width: int = 390, height: 
     visited: list[str] = []
     formulas = 0
     want = "slate" if scheme == "dark" else "default"
+    schemes = {"default": 0, "slate": 0}
     try:
         page.goto(base, wait_until="load")
         page.evaluate("() => { window.__dlWalk = 'same-document'; }")
@@ -201,16 +207,22 @@ def walk_by_clicking(browser, base: str, scheme: str, width: int = 390, height: 
                 )
             for tex in page.evaluate(UNRENDERED_JS):
                 problems.append(f"{here}: 公式没有被排版：{tex!r}")
-            paint = page.evaluate(PAINT_JS)
-            formulas += paint["total"]
-            problems += [f"{here}: 公式没有画出来（{b['why']}）：{b['tex'][:80]!r}" for b in paint["bad"]]
+            formulas += _paint_and_width(page, here, want, problems)
+            schemes[want] += 1
             problems += [f"{here}: 正文里有 TeX 源码：「{t}」" for t in page.evaluate(RAW_TEX_JS)]
-            over = page.evaluate(OVERFLOW_JS)
-            if over["width"] > over["viewport"]:
-                problems.append(
-                    f"{here}: 页面宽 {over['width']} px，比 {over['viewport']} px 的屏幕宽："
-                    + "；".join(over["culprits"])
-                )
+            if toggle:
+                want = "default" if want == "slate" else "slate"
+                page.locator("form[data-md-component=palette] label:visible").first.click()
+                try:
+                    page.wait_for_function(
+                        "w => document.body.getAttribute('data-md-color-scheme') === w",
+                        arg=want,
+                        timeout=5000,
+                    )
+                except Exception:
+                    problems.append(f"{here}: 点配色开关后配色没有变成 {want}")
+                _paint_and_width(page, here, want, problems)
+                schemes[want] += 1
             problems += [f"{here}: 坏图 {src}" for src in page.evaluate(IMAGES_JS)]
             problems += [f"{here}: 控制台错误 {m[:200]}" for m in visit.console]
             problems += [f"{here}: 控制台 {w[:200]}" for w in warnings if "MathJax" in w]
@@ -229,4 +241,19 @@ def walk_by_clicking(browser, base: str, scheme: str, width: int = 390, height: 
             )
     finally:
         ctx.close()
-    return {"pages": visited, "formulas": formulas, "problems": problems}
+    return {"pages": visited, "formulas": formulas, "problems": problems, "schemes": schemes}
+
+
+def _paint_and_width(page, here: str, scheme: str, problems: list[str]) -> int:
+    """这一页在当前配色下：公式都画出来了（PAINT_JS）、页面不比屏幕宽（OVERFLOW_JS）。返回查过的公式数。"""
+    paint = page.evaluate(PAINT_JS)
+    problems += [
+        f"{here}: （{scheme}）公式没有画出来（{b['why']}）：{b['tex'][:80]!r}" for b in paint["bad"]
+    ]
+    over = page.evaluate(OVERFLOW_JS)
+    if over["width"] > over["viewport"]:
+        problems.append(
+            f"{here}: （{scheme}）页面宽 {over['width']} px，比 {over['viewport']} px 的屏幕宽："
+            + "；".join(over["culprits"])
+        )
+    return paint["total"]

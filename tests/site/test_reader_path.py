@@ -1,6 +1,6 @@
 """读者的路径（issue 21）：在站点自己的地址（site_url 的路径 /d2l-notes/）上、即时导航打开时，从首页一直点
 「下一页」读完整个站点；每一页都检查公式画出来了、正文没有 TeX 源码、页面不比 390 px 的手机屏幕宽，
-浅色与深色各走一遍。一个探针小站点说明每项检查都会失败。检查本身在 tests/site/reader.py。
+每页浅色与深色都查（点页眉的配色开关）。一个探针小站点说明每项检查都会失败。检查本身在 tests/site/reader.py。
 
 服务器、浏览器与整站构建都是 tests/conftest.py 的共用夹具（一个模块一个浏览器，整个会话一个构建与服务器）。
 """
@@ -30,17 +30,18 @@ def _nav_urls() -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_reader_clicks_through_every_page(server, browser, scheme):
-    walk = walk_by_clicking(browser, server, scheme)
+def test_reader_clicks_through_every_page_in_both_schemes(server, browser):
+    """一次走完：每页先在一种配色下查，再点页眉的配色开关在另一种配色下查（浅色起步，逐页交替）。"""
+    walk = walk_by_clicking(browser, server, "light", toggle=True)
     expected = _nav_urls()
     assert walk["pages"] == expected, (
         "点「下一页」没有按导航的顺序走到每一页：\n"
         f"走到的：{walk['pages']}\n导航里的：{expected}"
     )
+    assert walk["schemes"] == {"default": len(expected), "slate": len(expected)}, walk["schemes"]
     assert walk["formulas"] > 1000, f"只检查到 {walk['formulas']} 个公式"
     problems = walk["problems"]
-    assert not problems, f"{len(problems)} 个问题（{scheme}）：\n" + "\n".join(problems[:60])
+    assert not problems, f"{len(problems)} 个问题：\n" + "\n".join(problems[:60])
 
 
 PROBE_INDEX = """
@@ -98,8 +99,9 @@ def test_reader_path_checks_can_fail(tmp_path, browser):
     build = build_fixture_site(tmp_path, config, SITE_URL=site_url, DLNOTES_EXECUTE="never")
     assert build.returncode == 0, build.output[-3000:]
     with serve_site(build.site, site_url) as base:
-        walk = walk_by_clicking(browser, base, "light")
+        walk = walk_by_clicking(browser, base, "light", toggle=True)
     assert walk["pages"] == ["", "appendix/results/", "paint/", "rawtex/", "macro/", "overflow/"], walk
+    assert walk["schemes"] == {"default": 6, "slate": 6}, walk["schemes"]
     by_page: dict[str, list[str]] = {}
     for p in walk["problems"]:
         by_page.setdefault(p.split(":", 1)[0], []).append(p)
