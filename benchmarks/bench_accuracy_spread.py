@@ -8,10 +8,10 @@ trajectory; a promise that only holds for one of them is not a result. For each 
 it records the final and per-epoch test accuracy (from the record that
 ``dlnotes.report_result`` appends to ``$DLNOTES_RESULTS_FILE``), the wall time, the
 training time and the load average; per model it reports min / median / max of the
-ratio to the book's test accuracy (``execbook.results.BOOK``, the same numbers as the
+ratio to the book's test accuracy (docs/_includes/reference-accuracies.yml, the same numbers as the
 results page) and the largest fall-back of the test accuracy between two epochs.
 
-Target: min ratio >= 0.95 for every model (``execbook.results.TARGET``); exits 1
+Target: min ratio >= 0.95 for every model (``execbook.reports.results_table.TARGET``); exits 1
 otherwise. The median should be >= 0.96 (reported, not enforced).
 
 Each run trains a model in full (minutes on 2 cores; GoogLeNet ≈ 4 min with one
@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from execbook.results import TARGET, reference  # noqa: E402
+from execbook.reports.results_table import TARGET, reference  # noqa: E402
 
 MEDIAN_AIM = 0.96
 

@@ -125,6 +125,9 @@ def _pdf(args) -> int:
     out = Path(args.out) if args.out else site / PDF_NAME
     report = build_pdf(site, out, config=Path(args.config) if args.config else None)
     print(report.summary())
+    if args.json:
+        fields = {k: str(v) if isinstance(v, Path) else v for k, v in vars(report).items()}
+        print(json.dumps(fields, ensure_ascii=False))
     return 0
 
 
@@ -173,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("site", nargs="?", default="site", help="构建好的站点目录（默认 site）")
     p.add_argument("-o", "--out", help="PDF 的路径（默认 <site>/d2l-notes.pdf，随站点发布）")
     p.add_argument("--config", help="mkdocs.yml（导航顺序；默认仓库里的）")
+    p.add_argument("--json", action="store_true", help="最后一行另外打印报告的 JSON（测试用）")
     p.set_defaults(fn=_pdf)
     return ap
 

@@ -66,6 +66,37 @@ class Build:
     site_url: str | None = None
     port: int | None = None
     summary: dict | None = None  # 构建写的摘要 JSON（<缓存目录>/build-summary.json）
+    pdf: PdfJob | None = None  # 会话里有 PDF 测试时，构建一完成就在后台打印的 PDF
+
+
+class PdfJob:
+    """在后台打印整本书的 PDF（``python -m execbook pdf``，一个子进程）。
+
+    打印要一两分钟，几乎只用一个 CPU 核；整站构建一完成就开始，其余的站点测试同时在另一个核上运行，
+    PDF 测试到时只等它结束。打印用站点的一个硬链接副本（打印时在站点里写临时文件与 PDF，
+    不能让同时运行的、检查站点文件的测试看见）。
+    """
+
+    def __init__(self, site: Path, workdir: Path):
+        self.site = workdir / "site"
+        shutil.copytree(site, self.site, copy_function=os.link)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "execbook", "pdf", str(self.site), "--json"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def result(self, timeout: float = 1200) -> tuple[int, str]:
+        """(退出状态, 输出)；输出的最后一行是报告的 JSON。"""
+        out, _ = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
 
 
 def free_port() -> int:
@@ -161,7 +192,7 @@ def local_site_url(port: int) -> str:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Build:
+def built_site(tmp_path_factory, request):
     """整个站点的严格构建（页面测试先运行并填好执行缓存，所以这里通常只取缓存）。
 
     site_url 设为浏览器测试将要使用的本地地址，路径与发布的 site_url 一样是 /d2l-notes/：Material 的
@@ -176,7 +207,12 @@ def built_site(tmp_path_factory) -> Build:
         env={"SITE_URL": site_url, "DLNOTES_PAGE_HISTORY": "true"},
     )
     build.site_url, build.port = site_url, port
-    return build
+    wants_pdf = any(item.path.name == "test_pdf.py" for item in request.session.items)
+    if build.returncode == 0 and wants_pdf and Path(CHROMIUM).exists():
+        build.pdf = PdfJob(build.site, tmp_path_factory.mktemp("pdf"))
+    yield build
+    if build.pdf is not None:
+        build.pdf.stop()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,4 +1,5 @@
-"""整本书的 PDF（``python -m execbook pdf``）：用会话共用的严格构建打印一次，然后检查读者会注意到的东西。
+"""整本书的 PDF（``python -m execbook pdf``）：用会话共用的严格构建打印一次（构建一完成就在后台开始，
+见 tests/conftest.py 的 ``PdfJob``），然后检查读者会注意到的东西。
 
 - 每一章、每一页都在（导航里每页的一级标题都出现在 PDF 的文字里）；
 - 代码块的输出在（每页第一段文字输出的第一行出现在 PDF 里）；
@@ -14,14 +15,16 @@
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 import time
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from conftest import CHROMIUM, require
+from conftest import CHROMIUM, PdfJob, require
 
 TEX_PATTERNS = [r"\frac", r"\mathbf", r"\sum", r"\begin{", r"\left", r"\hat", r"$$", r"\(", r"\["]
 CODE_RE = re.compile(r"<(pre|code)\b[^>]*>(.*?)</\1>", re.S)
@@ -50,7 +53,7 @@ def strip_tags(fragment: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdf(built_site):
+def pdf(built_site, tmp_path_factory):
     require(
         Path(CHROMIUM).exists(),
         f"没有 {CHROMIUM}：PDF 由 Chromium 打印（apt-get install -y chromium）",
@@ -59,19 +62,24 @@ def pdf(built_site):
         pytest.fail("站点构建失败，无法打印 PDF：\n" + built_site.output[-3000:])
     from pypdf import PdfReader
 
-    from execbook.reports.pdf import PDF_NAME, build_pdf, nav_pages
+    from execbook.reports.pdf import PDF_NAME, nav_pages
 
+    # 整站构建一完成，conftest 就在后台开始打印（python -m execbook pdf，站点的硬链接副本）
+    job = built_site.pdf or PdfJob(built_site.site, tmp_path_factory.mktemp("pdf"))
     start = time.perf_counter()
-    report = build_pdf(built_site.site, log=lambda *_: None)
-    print(f"\n{report.summary()}（测试里计时 {time.perf_counter() - start:.0f} 秒）")
-    assert report.path.resolve() == (built_site.site / PDF_NAME).resolve()
+    code, out = job.result()
+    assert code == 0, f"python -m execbook pdf 失败：\n{out[-3000:]}"
+    fields = json.loads(out.strip().splitlines()[-1])
+    report = SimpleNamespace(**{**fields, "path": Path(fields["path"])})
+    print(f"\n{out.strip().splitlines()[-2]}（测试又等了 {time.perf_counter() - start:.0f} 秒）")
+    assert report.path.resolve() == (job.site / PDF_NAME).resolve()  # 默认印在站点里，随站点发布
     reader = PdfReader(report.path)
     text = pdf_text(report.path)
-    return report, reader, text, nav_pages()
+    return report, reader, text, nav_pages(), job.site
 
 
 def test_every_chapter_and_page_is_in_the_pdf(pdf, built_site):
-    report, reader, text, pages = pdf
+    report, reader, text, pages, _site = pdf
     flat = norm(text)
     missing = []
     for page in pages:
@@ -90,7 +98,7 @@ def test_every_chapter_and_page_is_in_the_pdf(pdf, built_site):
 
 
 def test_code_outputs_are_in_the_pdf(pdf, built_site):
-    _report, _reader, text, pages = pdf
+    _report, _reader, text, pages, _site = pdf
     flat = norm(text)
     checked, missing = 0, []
     for page in pages:
@@ -108,7 +116,7 @@ def test_code_outputs_are_in_the_pdf(pdf, built_site):
 
 
 def test_formulas_are_typeset_not_tex_source(pdf, built_site):
-    _report, _reader, text, pages = pdf
+    _report, _reader, text, pages, _site = pdf
     in_code = dict.fromkeys(TEX_PATTERNS, 0)
     for page in pages:
         page_html = (built_site.site / page.url / "index.html").read_text(encoding="utf-8")
@@ -122,7 +130,7 @@ def test_formulas_are_typeset_not_tex_source(pdf, built_site):
 
 
 def test_fonts_are_embedded_and_chinese_is_extractable(pdf):
-    _report, reader, text, _pages = pdf
+    _report, reader, text, _pages, _site = pdf
     from pypdf.generic import DictionaryObject
 
     fonts, not_embedded = 0, []
@@ -165,10 +173,10 @@ def test_fonts_are_embedded_and_chinese_is_extractable(pdf):
 
 
 def test_home_page_links_to_the_pdf(pdf, built_site):
-    report, *_ = pdf
+    report, *_, site = pdf
     home = (built_site.site / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+\.pdf)"', home)
     assert links, "首页没有 PDF 的下载链接"
-    for link in links:
-        assert (built_site.site / link).resolve() == report.path.resolve(), link
+    for link in links:  # 打印用的是站点的副本：链接在副本里指向印好的 PDF
+        assert (site / link).resolve() == report.path.resolve(), link
     print(f"\nPDF {report.pages} 页，{report.size / 1e6:.1f} MB")

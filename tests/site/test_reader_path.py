@@ -35,8 +35,7 @@ def test_reader_clicks_through_every_page_in_both_schemes(server, browser):
     walk = walk_by_clicking(browser, server, "light", toggle=True)
     expected = _nav_urls()
     assert walk["pages"] == expected, (
-        "点「下一页」没有按导航的顺序走到每一页：\n"
-        f"走到的：{walk['pages']}\n导航里的：{expected}"
+        f"点「下一页」没有按导航的顺序走到每一页：\n走到的：{walk['pages']}\n导航里的：{expected}"
     )
     assert walk["schemes"] == {"default": len(expected), "slate": len(expected)}, walk["schemes"]
     assert walk["formulas"] > 1000, f"只检查到 {walk['formulas']} 个公式"
@@ -100,14 +99,18 @@ def test_reader_path_checks_can_fail(tmp_path, browser):
     assert build.returncode == 0, build.output[-3000:]
     with serve_site(build.site, site_url) as base:
         walk = walk_by_clicking(browser, base, "light", toggle=True)
-    assert walk["pages"] == ["", "appendix/results/", "paint/", "rawtex/", "macro/", "overflow/"], walk
+    assert walk["pages"] == ["", "appendix/results/", "paint/", "rawtex/", "macro/", "overflow/"], (
+        walk
+    )
     assert walk["schemes"] == {"default": 6, "slate": 6}, walk["schemes"]
     by_page: dict[str, list[str]] = {}
     for p in walk["problems"]:
         by_page.setdefault(p.split(":", 1)[0], []).append(p)
     assert "" not in by_page and "appendix/results/" not in by_page, walk["problems"]
     assert any("没有 MathJax 字体" in p for p in by_page.get("paint/", [])), walk["problems"]
-    assert any("TeX 源码" in p and "frac" in p for p in by_page.get("rawtex/", [])), walk["problems"]
+    assert any("TeX 源码" in p and "frac" in p for p in by_page.get("rawtex/", [])), walk[
+        "problems"
+    ]
     assert any("比 390 px 的屏幕宽" in p for p in by_page.get("overflow/", [])), walk["problems"]
     assert any("公式错误" in p and "nosuchmacro" in p for p in by_page.get("macro/", [])), walk[
         "problems"
