@@ -110,8 +110,7 @@ print(train_iter.info)
 
 # --8<-- [start:train_scratch]
 scratch_metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
-                                    name="BN-LeNet（从零实现）",
-                            channels_last=args.channels_last)
+                                    name="BN-LeNet（从零实现）", channels_last=args.channels_last)
 # --8<-- [end:train_scratch]
 
 
@@ -135,6 +134,5 @@ net = nn.Sequential(
 
 # --8<-- [start:train_concise]
 concise_metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
-                                    name="BN-LeNet（简洁实现）",
-                            channels_last=args.channels_last)
+                                    name="BN-LeNet（简洁实现）", channels_last=args.channels_last)
 # --8<-- [end:train_concise]

@@ -127,7 +127,8 @@ print('内部像素与 F.interpolate 的最大差：', float((out - ref)[..., 1:
 
 # --8<-- [start:init]
 W = bilinear_kernel(num_classes, num_classes, 16)
-net[2].weight.data.copy_(W)
+with torch.no_grad():
+    net[2].weight.copy_(W)
 # --8<-- [end:init]
 
 # --8<-- [start:train]
@@ -164,7 +165,7 @@ def train_fcn(net, train_iter, test_iter, num_epochs, lr):
             l = loss(Y_hat, Y)  # noqa: E741
             l.mean().backward()
             trainer.step()
-            metric.add(float(l.sum()), len(Y), dlnotes.accuracy(Y_hat, Y), Y.numel())
+            metric.add(l.sum().item(), len(Y), dlnotes.accuracy(Y_hat, Y), Y.numel())
         timer.stop()
         scheduler.step()
         test_acc = pixel_accuracy(net, test_iter)

@@ -87,14 +87,15 @@ class SmallCNN(nn.Module):
 
 # --8<-- [start:pretrain]
 pretrained_net = SmallCNN(len(source_classes))
-dlnotes.train_ch6(pretrained_net, src_train_iter, src_test_iter, args.pretrain_epochs,
-                  args.pretrain_lr, device)
+pretrain_metrics = dlnotes.train_ch6(pretrained_net, src_train_iter, src_test_iter,
+                                     args.pretrain_epochs, args.pretrain_lr, device)
 # --8<-- [end:pretrain]
 
 # --8<-- [start:finetune-net]
 finetune_net = copy.deepcopy(pretrained_net)   # 复制除输出层以外的全部层和参数
 finetune_net.fc = nn.Linear(finetune_net.fc.in_features, len(target_classes))
 nn.init.xavier_uniform_(finetune_net.fc.weight)  # 新的输出层：随机初始化
+print(finetune_net.fc)
 # --8<-- [end:finetune-net]
 
 # --8<-- [start:train-fn]
@@ -127,7 +128,7 @@ def train_fine_tuning(net, learning_rate, num_epochs, param_group=True, freeze=F
             l = loss(y_hat, y)  # noqa: E741
             l.backward()
             trainer.step()
-            metric.add(float(l) * len(y), dlnotes.accuracy(y_hat, y), len(y))
+            metric.add(l.item() * len(y), dlnotes.accuracy(y_hat, y), len(y))
         test_accs.append(dlnotes.evaluate_accuracy_gpu(net, tgt_test_iter, device))
         if (epoch + 1) % 5 == 0 or epoch + 1 == num_epochs:
             print(f'迭代周期 {epoch + 1}：损失 {metric[0] / metric[2]:.3f}，'
