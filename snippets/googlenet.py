@@ -22,7 +22,8 @@ import dlnotes
 
 # 关键字是 2 核 CPU 上的默认设置，full= 是原书的设置（--full）；命令行显式给出的参数优先
 args = dlnotes.parse_args(
-    __doc__, epochs=10, lr=0.03, batch_size=64, resize=32, ratio=8, init="kaiming", seed=0, channels_last=True,
+    __doc__, epochs=10, lr=0.03, batch_size=64, resize=32, ratio=8, init="kaiming", seed=0,
+    channels_last=True,
     full=dict(epochs=10, lr=0.1, batch_size=128, resize=96, ratio=1, init="xavier"))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
