@@ -184,9 +184,8 @@ class PageRun:
         self.results: list[BlockResult] = []
         self.notes: list[str] = []  # 触到输出上限等（页面:行号 开头）
         self.dependencies: list[dict] = []  # 到目前为止本页读过的依赖
-        self.raws: dict[
-            int, tuple[list, str]
-        ] = {}  # 结果序号 → (内核里这个 cell 的输出列表, 缓存键)
+        # 结果序号 → (内核里这个 cell 的输出列表, 缓存键)：display_id 的更新会改这些列表
+        self.raws: dict[int, tuple[list, str]] = {}
 
     def add(self, b: Block, key: str | None, *, replay: bool) -> None:
         """运行（或跳过）下一个块；``replay``：这个块有缓存，只为恢复内核状态而重新运行。"""
@@ -204,23 +203,24 @@ class PageRun:
     def _acquire(self):
         if self.kernel is None:
             self.kernel = self.pool.acquire()
-            self.kernel.chdir(
-                Path(self.page).parent
-            )  # 代码在页面所在的文件夹里运行（见 workdir.py）
+            # 代码在页面所在的文件夹里运行（见 workdir.py）
+            self.kernel.chdir(Path(self.page).parent)
         return self.kernel
 
     def _run(self, b: Block, key: str, status: str) -> None:
+        """运行一个块；成功时结果写进缓存，失败（报错、输出显示不了）时记下错误，页面停在这里。"""
         kernel = self._acquire()
         t0 = time.perf_counter()
         try:
             raw = kernel.run(b.source, b.timeout, block=b)
         except Exception as exc:
-            error = format_error(b, exc, kernel.blocks_by_count)
-            return self._fail(b, error, time.perf_counter() - t0)
+            self._fail(b, format_error(b, exc, kernel.blocks_by_count), time.perf_counter() - t0)
+            return
         dt = time.perf_counter() - t0
         outputs, new_deps = deps_mod.split_dependencies(normalize(raw))
         if error := output_error(b, outputs):
-            return self._fail(b, error, dt)
+            self._fail(b, error, dt)
+            return
         outputs, capped = cap_for_store(outputs)
         if capped:
             self.notes.append(f"{b.where}: 输出超过引擎的存储上限，缓存中只保留头尾")
