@@ -112,35 +112,8 @@ def _add(parser, key, value, full_value, has_full):
     parser.add_argument(flag, **kwargs)
 
 
-def parse_args(
-    doc: str | None = None,
-    *,
-    argv: list[str] | None = None,
-    full: dict | None = None,
-    device: bool | None = None,
-    **defaults,
-) -> argparse.Namespace:
-    """解析 snippet 的命令行参数，返回普通的 ``argparse.Namespace``。
-
-    - ``defaults`` 的每个关键字成为一个参数（``batch_size=256`` → ``--batch-size``，类型取自默认值；
-      ``bool`` → 开关）。只有给出的关键字才成为参数：不训练的程序没有训练参数。
-    - ``full``：原书的设置（键必须出现在 ``defaults`` 中）。有它时多一个 ``--full`` 开关：这些参数在
-      命令行上没有给出（``None``）时，取 ``full`` 中的值（加了 ``--full``）或 ``defaults`` 中的值。
-    - ``device``：是否提供 ``--device``；缺省时训练程序（有 ``epochs``）提供。``--device`` 立刻用
-      :func:`dlnotes.get_device` 校验，不可用时打印一行错误并以状态 2 退出；缺省值 ``None`` 表示
-      ``$D2L_DEVICE`` 或 auto，交给 ``dlnotes.get_device(args.device)`` 解析。
-    - ``argv`` 为 ``None`` 时读取 ``sys.argv[1:]``；在 Jupyter 内核中读取 ``$DLNOTES_ARGS``
-      （这个程序没有的参数被忽略，同一个 ``$DLNOTES_ARGS`` 可以用于所有页面）。
-    """
-    from .device import DeviceError, get_device
-
-    full = dict(full or {})
-    unknown = set(full) - set(defaults)
-    if unknown:
-        raise TypeError(f"full= 中的 {sorted(unknown)} 不是这个程序的参数")
-    if device is None:
-        device = "epochs" in defaults
-
+def _parser(doc: str | None, defaults: dict, full: dict, device: bool) -> argparse.ArgumentParser:
+    """这个程序的参数：``defaults`` 的每个关键字一个，再加上 ``--device`` 与 ``--full``（需要时）。"""
     description, epilog = _description(doc)
     parser = argparse.ArgumentParser(
         prog=_prog(),
@@ -162,27 +135,65 @@ def parse_args(
             action="store_true",
             help="使用原书的设置：" + "，".join(f"{_flag(k)} {v}" for k, v in full.items()),
         )
+    return parser
 
-    kernel = argv is None and in_kernel()
-    if argv is None:
-        argv = shlex.split(os.environ.get("DLNOTES_ARGS", "")) if kernel else sys.argv[1:]
-        if not kernel:
-            _install_excepthook(parser.prog)
-    if kernel:
-        args, _ignored = parser.parse_known_args(argv)
-    else:
-        args = parser.parse_args(argv)
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """解析 ``argv``；没有给出时，程序读 ``sys.argv[1:]``（并装上一行报错的 excepthook），
+    Jupyter 内核读 ``$DLNOTES_ARGS``，忽略这个程序没有的参数。"""
+    if argv is not None:
+        return parser.parse_args(argv)
+    if in_kernel():
+        args, _ignored = parser.parse_known_args(shlex.split(os.environ.get("DLNOTES_ARGS", "")))
+        return args
+    _install_excepthook(parser.prog)
+    return parser.parse_args(sys.argv[1:])
+
+
+def _check_device(parser: argparse.ArgumentParser, name: str | None) -> None:
+    """``--device`` 不可用时打印一行错误，以状态 2 退出（与 parser.error 相同，只是不打印用法）。"""
+    from .device import DeviceError, get_device
+
+    try:
+        get_device(name)
+    except DeviceError as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+
+
+def parse_args(
+    doc: str | None = None,
+    *,
+    argv: list[str] | None = None,
+    full: dict | None = None,
+    device: bool | None = None,
+    **defaults,
+) -> argparse.Namespace:
+    """解析 snippet 的命令行参数，返回普通的 ``argparse.Namespace``。
+
+    - ``defaults`` 的每个关键字成为一个参数（``batch_size=256`` → ``--batch-size``，类型取自默认值；
+      ``bool`` → 开关）。只有给出的关键字才成为参数：不训练的程序没有训练参数。
+    - ``full``：原书的设置（键必须出现在 ``defaults`` 中）。有它时多一个 ``--full`` 开关：这些参数在
+      命令行上没有给出（``None``）时，取 ``full`` 中的值（加了 ``--full``）或 ``defaults`` 中的值。
+    - ``device``：是否提供 ``--device``；缺省时训练程序（有 ``epochs``）提供。``--device`` 立刻用
+      :func:`dlnotes.get_device` 校验，不可用时打印一行错误并以状态 2 退出；缺省值 ``None`` 表示
+      ``$D2L_DEVICE`` 或 auto，交给 ``dlnotes.get_device(args.device)`` 解析。
+    - ``argv`` 为 ``None`` 时读取 ``sys.argv[1:]``；在 Jupyter 内核中读取 ``$DLNOTES_ARGS``
+      （这个程序没有的参数被忽略，同一个 ``$DLNOTES_ARGS`` 可以用于所有页面）。
+    """
+    full = dict(full or {})
+    unknown = set(full) - set(defaults)
+    if unknown:
+        raise TypeError(f"full= 中的 {sorted(unknown)} 不是这个程序的参数")
+    if device is None:
+        device = "epochs" in defaults
+    parser = _parser(doc, defaults, full, device)
+    args = _parse(parser, argv)
     preset = full if getattr(args, "full", False) else defaults
     for key in full:
         if getattr(args, key) is None:
             setattr(args, key, preset[key])
     if device:
-        try:
-            get_device(args.device)
-        except DeviceError as exc:
-            # One line on stderr, exit status 2 (like parser.error, without the usage block).
-            parser.exit(2, f"{parser.prog}: error: {exc}\n")
+        _check_device(parser, args.device)
     return args
 
 

@@ -227,6 +227,41 @@ def train_epoch_ch8(
 
 
 # --8<-- [start:train_ch8]
+def _updater_ch8(net, lr, device):
+    """d2l 的「初始化」：``nn.Module`` 移到 ``device`` 上，用 ``torch.optim.SGD``；
+    从零实现的模型用小批量随机梯度下降 ``dlnotes.sgd`` 更新 ``net.params``。"""
+    if isinstance(net, nn.Module):
+        net.to(device)
+        return torch.optim.SGD(net.parameters(), lr)
+
+    def updater(batch_size):
+        return sgd(net.params, lr, batch_size)
+
+    return updater
+
+
+def _record_ch8(train_iter, name, settings, ppl, speed, num_epochs, lr, device, seconds, history):
+    """训练结束后：打印数据与设置，返回指标字典（困惑度、速度、设置、用时、逐周期的困惑度曲线）；
+    给定 ``name`` 时用 ``dlnotes.report_result`` 把它记入「实验结果」。"""
+    info = getattr(train_iter, "info", None) or "本站笔记的中文语料（字符级）"
+    print(f"数据：{info}；设备：{device}；迭代周期 {num_epochs}，学习率 {lr:g}")
+    metrics = {
+        "perplexity": ppl,
+        "tokens_per_sec": speed,
+        "epochs": num_epochs,
+        "lr": lr,
+        "device": str(device),
+        "seconds": round(seconds, 2),
+        "settings": dict(settings or {}),
+        "history": {"perplexity": history},
+    }
+    if name is not None:
+        from .results import report_result
+
+        report_result(name, **metrics, data=info)
+    return {**metrics, "data": info}
+
+
 def train_ch8(
     net,
     train_iter,
@@ -247,9 +282,9 @@ def train_ch8(
 
     ``device`` 缺省为模型参数所在的设备（``nn.Module`` 会被移到 ``device`` 上）；字符串经
     :func:`dlnotes.get_device` 的规则解析。每 ``print_every`` 个周期打印一次困惑度和从
-    ``predict_prefix``（字符串或字符串的元组）生成的文本；结束时打印最终困惑度、每秒词元数和设备，
-    画一次困惑度曲线（``dlnotes.Animator``），给定 ``name`` 时用 ``dlnotes.report_result`` 记录结果
-    （带逐周期的困惑度曲线 ``history`` 和训练用时 ``seconds``）。返回指标字典。
+    ``predict_prefix``（字符串或字符串的元组）生成的文本；结束时画一次困惑度曲线
+    （``dlnotes.Animator``），打印最终困惑度、每秒词元数、设备和生成的文本。返回指标字典，
+    给定 ``name`` 时记入「实验结果」（``_record_ch8``）。
     Train a character-level language model; returns a dict of metrics.
     """
     from .plotting import Animator
@@ -260,24 +295,13 @@ def train_ch8(
     if print_every is None:
         print_every = max(1, num_epochs // 5)
     loss = nn.CrossEntropyLoss()
+    xlim = [1, num_epochs] if num_epochs > 1 else None
     animator = Animator(
-        xlabel="迭代周期（epoch）",
-        ylabel="困惑度（perplexity）",
-        legend=["训练"],
-        xlim=[1, num_epochs] if num_epochs > 1 else None,
+        xlabel="迭代周期（epoch）", ylabel="困惑度（perplexity）", legend=["训练"], xlim=xlim
     )
     # 初始化
-    if isinstance(net, nn.Module):
-        net.to(device)
-        updater = torch.optim.SGD(net.parameters(), lr)
-    else:
-
-        def updater(batch_size):
-            return sgd(net.params, lr, batch_size)
-
-    def predict(prefix):
-        return predict_ch8(prefix, num_preds, net, vocab, device)
-
+    updater = _updater_ch8(net, lr, device)
+    predict = lambda prefix: predict_ch8(prefix, num_preds, net, vocab, device)  # noqa: E731 - 同 d2l
     ppl, speed, history, timer = float("nan"), 0.0, [], Timer()
     # 训练和预测
     for epoch in range(num_epochs):
@@ -292,29 +316,12 @@ def train_ch8(
             print(f"迭代周期 {epoch + 1}，困惑度 {ppl:.1f}：{predict(prefixes[0])}")
     animator.show()
     print(f"困惑度 {ppl:.1f}，每秒 {speed:.1f} 个词元，设备 {device}")
-    predictions = {}
-    for prefix in prefixes:
-        predictions[prefix] = predict(prefix)
-        print(predictions[prefix])
-    info = getattr(train_iter, "info", None) or "本站笔记的中文语料（字符级）"
-    print(f"数据：{info}；设备：{device}；迭代周期 {num_epochs}，学习率 {lr:g}")
-    metrics = {
-        "perplexity": ppl,
-        "tokens_per_sec": speed,
-        "epochs": num_epochs,
-        "lr": lr,
-        "device": str(device),
-        "seconds": round(timer.sum(), 2),
-        "settings": dict(settings or {}),
-        "history": {"perplexity": history},
-    }
-    if name is not None:
-        from .results import report_result
-
-        report_result(name, **metrics, data=info)
-    metrics["data"] = info
-    metrics["predictions"] = predictions
-    return metrics
+    predictions = {prefix: predict(prefix) for prefix in prefixes}
+    print("\n".join(predictions[prefix] for prefix in prefixes))
+    metrics = _record_ch8(
+        train_iter, name, settings, ppl, speed, num_epochs, lr, device, timer.sum(), history
+    )
+    return {**metrics, "predictions": predictions}
 
 
 # --8<-- [end:train_ch8]

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
 import re
@@ -14,15 +11,14 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from execbook.engine.summary import SUMMARY_NAME
 from execbook.mkdocs_config import load as load_mkdocs_yml
+from execbook.site_server import serve_site  # test_reader_path.py 也从这里导入
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"  # 源笔记（CI 与项目机器上在仓库旁边）
@@ -213,33 +209,6 @@ def built_site(tmp_path_factory, request):
     yield build
     if build.pdf is not None:
         build.pdf.stop()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve_site(directory: Path, site_url: str):
-    """在 site_url（http://127.0.0.1:端口/路径/）上提供 directory；路径之外的地址一律 404。"""
-    parts = urlsplit(site_url)
-    prefix = parts.path if parts.path.endswith("/") else parts.path + "/"
-
-    class Handler(_QuietHandler):
-        def translate_path(self, path):
-            path = "/" + path[len(prefix) :] if path.startswith(prefix) else "/__outside_site__/"
-            return super().translate_path(path)
-
-    handler = functools.partial(Handler, directory=str(directory))
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", parts.port or 0), handler)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}{prefix}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -113,7 +113,11 @@ def expand_snippets(code: str, snippets: dict | None = None) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int, bool, bool]:
+def _parse_marks(marks: list[str], where: str) -> dict:
+    """块前的 ``<!--pytest.mark.…-->`` 标记 → Block 的字段（不认识的标记、没写原因的 skip 报 页面:行号）。
+
+    Markdown 页面上标了有意报错的块必须真的报错（``must_raise``）。
+    """
     skip_reason, timeout, check, raises = None, DEFAULT_TIMEOUT, False, False
     for mark in marks:
         mark = mark.strip()
@@ -139,7 +143,13 @@ def _parse_marks(marks: list[str], where: str) -> tuple[str | None, int, bool, b
         raise BlockError(f"{where}: 构建检查（pytest.mark.check）不能跳过")
     if check and raises:
         raise BlockError(f"{where}: 构建检查（pytest.mark.check）不能标成有意报错")
-    return skip_reason, timeout, check, raises
+    return {
+        "skip_reason": skip_reason,
+        "timeout": timeout,
+        "check": check,
+        "raises": raises,
+        "must_raise": raises,
+    }
 
 
 def read_page(path: Path) -> str:
@@ -153,6 +163,26 @@ def read_page(path: Path) -> str:
             f"{display_path(path)}:{line}: 不是 UTF-8 编码的文本"
             f"（字节 0x{data[exc.start]:02x} 无法解码）；请把文件存为 UTF-8"
         ) from None
+
+
+def _fence(lines: list[str], start: int, where: str) -> tuple[str, int, str]:
+    """开始围栏在第 ``start`` 行的代码块：(围栏的缩进, 结束围栏的行号, 去掉缩进的代码)。
+
+    结束围栏自己找（pytest-codeblocks 会吞掉缩进块中的空行，行数因此对不上）。
+    """
+    fence_line = lines[start - 1]
+    indent = fence_line[: len(fence_line) - len(fence_line.lstrip())]
+    ticks = fence_line.strip()[: len(fence_line.strip()) - len(fence_line.strip().lstrip("`"))]
+    end = next(
+        (i for i in range(start + 1, len(lines) + 1) if lines[i - 1].strip().startswith(ticks)),
+        None,
+    )
+    if end is None:
+        raise BlockError(f"{where}: 找不到代码块的结束围栏")
+    body = [
+        ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[start : end - 1]
+    ]
+    return indent, end, "\n".join(body) + "\n"
 
 
 def extract_blocks(
@@ -174,24 +204,9 @@ def extract_blocks(
     for cb in raw:
         if (cb.syntax or "").strip() != "python":
             continue
-        start = cb.lineno
-        fence_line = lines[start - 1]
-        indent = fence_line[: len(fence_line) - len(fence_line.lstrip())]
-        ticks = fence_line.strip()[: len(fence_line.strip()) - len(fence_line.strip().lstrip("`"))]
-        where = f"{display_path(path)}:{start}"
-        # 结束围栏：自己找（pytest-codeblocks 会吞掉缩进块中的空行，行数因此对不上）
-        end = next(
-            (i for i in range(start + 1, len(lines) + 1) if lines[i - 1].strip().startswith(ticks)),
-            None,
-        )
-        if end is None:
-            raise BlockError(f"{where}: 找不到代码块的结束围栏")
-        body = [
-            ln[len(indent) :] if ln.startswith(indent) else ln.lstrip()
-            for ln in lines[start : end - 1]
-        ]
-        code = "\n".join(body) + "\n"
-        skip_reason, timeout, check, raises = _parse_marks(cb.marks, where)
+        where = f"{display_path(path)}:{cb.lineno}"
+        indent, end, code = _fence(lines, cb.lineno, where)
+        marks = _parse_marks(cb.marks, where)
         try:
             source = expand_snippets(code, snippets)
         except Exception as exc:  # pymdownx 的 SnippetMissingError 等
@@ -200,16 +215,12 @@ def extract_blocks(
             Block(
                 page=path,
                 index=len(blocks),
-                lineno=start,
+                lineno=cb.lineno,
                 end_lineno=end,
                 indent=indent,
                 code=code,
                 source=source,
-                skip_reason=skip_reason,
-                timeout=timeout,
-                check=check,
-                raises=raises,
-                must_raise=raises,
+                **marks,
             )
         )
     return blocks

@@ -121,6 +121,46 @@ def not_raised_error(b: Block) -> str:
     )
 
 
+def cache_entry(r: BlockResult) -> dict:
+    """一个运行过的块的缓存条目（输出、到它为止本页读过的依赖、出处）。"""
+    return {
+        "page": display_path(r.block.page),
+        "lineno": r.block.lineno,
+        "outputs": r.outputs,
+        "dependencies": r.dependencies,
+        "provenance": r.provenance,
+    }
+
+
+def cached_result(b: Block, payload: dict | None) -> BlockResult:
+    """整页都有最新缓存时，一个块的结果（跳过的块没有缓存条目）。"""
+    if b.skip_reason is not None:
+        return skipped_result(b)
+    prov = payload.get("provenance", {})
+    return BlockResult(
+        b,
+        "cached",
+        payload["outputs"],
+        prov.get("duration_s", 0.0),
+        prov,
+        dependencies=payload.get("dependencies", []),
+    )
+
+
+def output_error(b: Block, outputs: list[dict]) -> str | None:
+    """运行完的块算不算失败：输出里有报错、图没能显示，或者标了有意报错却没有报错。
+
+    有意报错的块（``b.raises``）的错误作为输出显示；没能显示的图仍然算失败。
+    """
+    errors = [o for o in outputs if o["output_type"] == "error"]
+    figures = failed_figures(outputs)
+    if b.raises and not figures:
+        return not_raised_error(b) if b.must_raise and not errors else None
+    if errors or figures:  # 代码运行成功，但输出（图）没能显示
+        return display_error(b, figures, errors)
+    return None
+
+
 def refresh_displays(results: list[BlockResult], raws: dict, cache: Cache) -> None:
     """``display(..., display_id=True)`` 之后的 ``update_display``：nbclient 改的是内核里那个 cell 的输出
     （同一块或前面的块），这里把改过的输出同步到结果与缓存条目（页面显示 Jupyter 里最后的状态）。"""
@@ -130,14 +170,72 @@ def refresh_displays(results: list[BlockResult], raws: dict, cache: Cache) -> No
         fresh, _ = cap_for_store(fresh)
         if fresh != r.outputs:
             r.outputs = fresh
-            entry = {
-                "page": display_path(r.block.page),
-                "lineno": r.block.lineno,
-                "outputs": fresh,
-                "dependencies": r.dependencies,
-                "provenance": r.provenance,
-            }
-            cache.put(key, entry)
+            cache.put(key, cache_entry(r))
+
+
+class PageRun:
+    """一页的一次运行：块按页面顺序送进同一个内核（第一次要运行时才从池里取），
+    每个运行过的块写进缓存；一个块失败之后，后面的块不再运行（状态 not-run）。"""
+
+    def __init__(self, page: Path, cache: Cache, pool: KernelPool):
+        self.page, self.cache, self.pool = page, cache, pool
+        self.kernel = None
+        self.failed = False
+        self.results: list[BlockResult] = []
+        self.notes: list[str] = []  # 触到输出上限等（页面:行号 开头）
+        self.dependencies: list[dict] = []  # 到目前为止本页读过的依赖
+        # 结果序号 → (内核里这个 cell 的输出列表, 缓存键)：display_id 的更新会改这些列表
+        self.raws: dict[int, tuple[list, str]] = {}
+
+    def add(self, b: Block, key: str | None, *, replay: bool) -> None:
+        """运行（或跳过）下一个块；``replay``：这个块有缓存，只为恢复内核状态而重新运行。"""
+        if b.skip_reason is not None:
+            self.results.append(skipped_result(b))
+        elif self.failed:
+            self.results.append(BlockResult(b, "not-run"))
+        else:
+            self._run(b, key, "replayed" if replay else "ran")
+
+    def _fail(self, b: Block, error: str, duration: float) -> None:
+        self.failed = True
+        self.results.append(BlockResult(b, "failed", error=error, duration=duration))
+
+    def _acquire(self):
+        if self.kernel is None:
+            self.kernel = self.pool.acquire()
+            # 代码在页面所在的文件夹里运行（见 workdir.py）
+            self.kernel.chdir(Path(self.page).parent)
+        return self.kernel
+
+    def _run(self, b: Block, key: str, status: str) -> None:
+        """运行一个块；成功时结果写进缓存，失败（报错、输出显示不了）时记下错误，页面停在这里。"""
+        kernel = self._acquire()
+        t0 = time.perf_counter()
+        try:
+            raw = kernel.run(b.source, b.timeout, block=b)
+        except Exception as exc:
+            self._fail(b, format_error(b, exc, kernel.blocks_by_count), time.perf_counter() - t0)
+            return
+        dt = time.perf_counter() - t0
+        outputs, new_deps = deps_mod.split_dependencies(normalize(raw))
+        if error := output_error(b, outputs):
+            self._fail(b, error, dt)
+            return
+        outputs, capped = cap_for_store(outputs)
+        if capped:
+            self.notes.append(f"{b.where}: 输出超过引擎的存储上限，缓存中只保留头尾")
+        self.dependencies = deps_mod.merge(self.dependencies, new_deps)
+        result = BlockResult(b, status, outputs, dt, provenance(dt), dependencies=self.dependencies)
+        self.cache.put(key, cache_entry(result))
+        self.results.append(result)
+        self.raws[len(self.results) - 1] = (raw, key)
+        # display_id 的更新可能改了前面块的输出（Jupyter 显示最后的状态）
+        if kernel.display_ids():
+            refresh_displays(self.results, self.raws, self.cache)
+
+    def close(self) -> None:
+        if self.kernel is not None:
+            self.kernel.close()
 
 
 def execute_page(
@@ -154,105 +252,28 @@ def execute_page(
 
     ``fp`` 是环境指纹（一次构建共用一个）；``pool`` 是调用者拥有的内核池（没有就临时建一个）；
     ``checker`` 记住依赖 resolver 的结果（一次构建共用一个）。
+    第一个没有最新缓存的块之前的块重新运行（恢复内核状态），从它起运行并写进缓存。
     """
     t_start = time.perf_counter()
     cache = cache or Cache()
     fp = fingerprint() if fp is None else fp
-    checker = checker or DependencyChecker()
     keys = block_keys(blocks, fp)
-    cached, first_miss = lookup(blocks, keys, cache, checker, use_cache)
-    results: list[BlockResult] = []
+    cached, first_miss = lookup(blocks, keys, cache, checker or DependencyChecker(), use_cache)
     if first_miss is None:
-        for b, c in zip(blocks, cached):
-            if b.skip_reason is not None:
-                results.append(skipped_result(b))
-                continue
-            prov = c.get("provenance", {})
-            results.append(
-                BlockResult(
-                    b,
-                    "cached",
-                    c["outputs"],
-                    prov.get("duration_s", 0.0),
-                    prov,
-                    dependencies=c.get("dependencies", []),
-                )
-            )
+        results = [cached_result(b, c) for b, c in zip(blocks, cached)]
         return PageResult(page, results, time.perf_counter() - t_start)
 
     own_pool = pool is None
     pool = pool or KernelPool(prestart=False)
-    kernel = None
-    failed = False
-    page_deps: list[dict] = []
-    notes: list[str] = []
-    raws: dict[int, tuple[list, str]] = {}  # 结果序号 → (内核里这个 cell 的输出列表, 缓存键)
+    run = PageRun(page, cache, pool)
     try:
         for b, key in zip(blocks, keys):
-            if b.skip_reason is not None:
-                results.append(skipped_result(b))
-                continue
-            if failed:
-                results.append(BlockResult(b, "not-run"))
-                continue
-            if kernel is None:
-                kernel = pool.acquire()
-                kernel.chdir(Path(page).parent)  # 代码在页面所在的文件夹里运行（见 workdir.py）
-            t0 = time.perf_counter()
-            try:
-                raw = kernel.run(b.source, b.timeout, block=b)
-            except Exception as exc:
-                failed = True
-                msg = format_error(b, exc, kernel.blocks_by_count)
-                results.append(
-                    BlockResult(b, "failed", error=msg, duration=time.perf_counter() - t0)
-                )
-                continue
-            dt = time.perf_counter() - t0
-            outputs, new_deps = deps_mod.split_dependencies(normalize(raw))
-            errors = [o for o in outputs if o["output_type"] == "error"]
-            figures = failed_figures(outputs)
-            if (
-                b.raises and not figures
-            ):  # 有意的报错：错误作为输出（Markdown 页面的标记要求真的报错）
-                errors = []
-                if b.must_raise and not any(o["output_type"] == "error" for o in outputs):
-                    failed = True
-                    results.append(BlockResult(b, "failed", error=not_raised_error(b), duration=dt))
-                    continue
-            if errors or figures:  # 代码运行成功，但输出（图）没能显示
-                failed = True
-                results.append(
-                    BlockResult(b, "failed", error=display_error(b, figures, errors), duration=dt)
-                )
-                continue
-            outputs, capped = cap_for_store(outputs)
-            if capped:
-                notes.append(f"{b.where}: 输出超过引擎的存储上限，缓存中只保留头尾")
-            page_deps = deps_mod.merge(page_deps, new_deps)
-            prov = provenance(dt)
-            status = "replayed" if b.index < blocks[first_miss].index else "ran"
-            cache.put(
-                key,
-                {
-                    "page": display_path(page),
-                    "lineno": b.lineno,
-                    "outputs": outputs,
-                    "dependencies": page_deps,
-                    "provenance": prov,
-                },
-            )
-            results.append(BlockResult(b, status, outputs, dt, prov, dependencies=page_deps))
-            raws[len(results) - 1] = (raw, key)
-            # display_id 的更新可能改了前面块的输出（Jupyter 显示最后的状态）
-            if kernel.display_ids():
-                refresh_displays(results, raws, cache)
+            run.add(b, key, replay=b.index < blocks[first_miss].index)
     finally:
-        if kernel is not None:
-            kernel.close()
+        run.close()
         if own_pool:
             pool.close()
-    return PageResult(page, results, time.perf_counter() - t_start, notes)
+    return PageResult(page, run.results, time.perf_counter() - t_start, run.notes)
 
 
 def execute_notebook(

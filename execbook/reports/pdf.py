@@ -17,17 +17,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import functools
 import html
-import http.server
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 from ..kernel.fonts import font_path
 from ..mkdocs_config import load as load_mkdocs_yml
 from ..paths import REPO_ROOT
+from ..site_server import serve_site
 
 PDF_NAME = "d2l-notes.pdf"
 CHROMIUM = "/usr/bin/chromium"
@@ -87,6 +84,16 @@ FOOTER = (
     '<div style="font-size:8px;width:100%;text-align:center;color:#777">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
+PDF_OPTIONS = {  # Playwright 的 page.pdf：A4，按标题生成书签（outline），页脚是页码
+    "format": "A4",
+    "print_background": True,
+    "outline": True,
+    "tagged": True,
+    "display_header_footer": True,
+    "header_template": "<span></span>",
+    "footer_template": FOOTER,
+    "margin": {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+}
 
 
 @dataclass
@@ -271,23 +278,54 @@ def fontconfig_file(workdir: Path) -> Path | None:
     return conf
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def site_identity(config: Path | None = None) -> tuple[str, str]:
+    """(站点名, 以 / 结尾的发布地址)：封面的标题与站外链接用。"""
+    cfg = load_mkdocs_yml(config or REPO_ROOT / "mkdocs.yml")
+    return cfg.get("site_name") or "d2l-notes", (cfg.get("site_url") or "").rstrip("/") + "/"
 
 
-@contextlib.contextmanager
-def serve(site: Path):
-    """在本机的一个空闲端口上提供 site（MathJax 的脚本与字体按站点地址加载）。"""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}/"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+def chromium_env(workdir: Path) -> dict[str, str]:
+    """Chromium 的环境变量：机器上没有中文字体时，用 workdir 里的 fontconfig 文件加上 mplfonts 的字体。"""
+    env = dict(os.environ)
+    if not has_cjk_font() and (conf := fontconfig_file(workdir)) is not None:
+        env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
+def typeset(page, url: str) -> None:
+    """载入文档，等站点自带的 MathJax 排完全部公式（``body[data-mathjax]`` 变成 done；error 时报错）。"""
+    page.goto(url, wait_until="load", timeout=TYPESET_TIMEOUT_MS)
+    page.wait_for_function(
+        "['done', 'error'].includes(document.body.getAttribute('data-mathjax'))",
+        timeout=TYPESET_TIMEOUT_MS,
+        polling=500,
+    )
+    state = page.evaluate("document.body.getAttribute('data-mathjax')")
+    if state != "done":
+        raise RuntimeError(f"MathJax 排版失败（data-mathjax={state}）")
+
+
+def print_pdf(url: str, out: Path, env: dict[str, str], log=print) -> None:
+    """在无头 Chromium 里打开合并的文档，排好公式，展开折叠的内容，打印成 ``out``（先写临时文件再换上）。"""
+    from playwright.sync_api import sync_playwright
+
+    tmp_out = out.with_name(f".{out.name}.tmp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        executable = CHROMIUM if Path(CHROMIUM).exists() else None
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, env=env)
+        try:
+            page = browser.new_page(locale="zh-CN")
+            t0 = time.perf_counter()
+            typeset(page, url)
+            t1 = time.perf_counter()
+            page.evaluate(PREPARE_JS)
+            page.add_style_tag(content=PRINT_CSS)
+            page.pdf(path=str(tmp_out), **PDF_OPTIONS)
+            log(f"  载入与公式排版 {t1 - t0:.1f} 秒，打印 {time.perf_counter() - t1:.1f} 秒")
+        finally:
+            browser.close()
+    os.replace(tmp_out, out)
 
 
 def build_pdf(
@@ -298,7 +336,6 @@ def build_pdf(
     log=print,
 ) -> PdfReport:
     """把 ``site`` 的全部页面（导航顺序）打印成 ``out``（默认 ``site/d2l-notes.pdf``）。"""
-    from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
 
     start = time.perf_counter()
@@ -308,64 +345,18 @@ def build_pdf(
     missing = [p.src for p in pages if not (site / p.url / "index.html").is_file()]
     if missing:
         raise FileNotFoundError(f"{site} 里缺少这些页面（先 mkdocs build）：{', '.join(missing)}")
-    cfg = load_mkdocs_yml(config or REPO_ROOT / "mkdocs.yml")
-    title = cfg.get("site_name") or "d2l-notes"
-    site_url = (cfg.get("site_url") or "").rstrip("/") + "/"
-
+    title, site_url = site_identity(config)
+    # 合并的文档放在站点里（MathJax 的脚本、样式与图按站点的相对地址加载），打印完删掉
     doc = site / f".execbook-print-{os.getpid()}.html"
     doc.write_text(combined_html(site, pages, title, site_url), encoding="utf-8")
     try:
-        with tempfile.TemporaryDirectory(prefix="execbook-pdf-") as tmp:
-            env = dict(os.environ)
-            if not has_cjk_font():
-                conf = fontconfig_file(Path(tmp))
-                if conf is not None:
-                    env["FONTCONFIG_FILE"] = str(conf)
-            with sync_playwright() as pw, serve(site) as base:
-                browser = pw.chromium.launch(
-                    executable_path=CHROMIUM if Path(CHROMIUM).exists() else None,
-                    args=CHROMIUM_ARGS,
-                    env=env,
-                )
-                try:
-                    page = browser.new_page(locale="zh-CN")
-                    t0 = time.perf_counter()
-                    page.goto(base + doc.name, wait_until="load", timeout=TYPESET_TIMEOUT_MS)
-                    page.wait_for_function(
-                        "['done', 'error'].includes(document.body.getAttribute('data-mathjax'))",
-                        timeout=TYPESET_TIMEOUT_MS,
-                        polling=500,
-                    )
-                    state = page.evaluate("document.body.getAttribute('data-mathjax')")
-                    if state != "done":
-                        raise RuntimeError(f"MathJax 排版失败（data-mathjax={state}）")
-                    t1 = time.perf_counter()
-                    page.evaluate(PREPARE_JS)
-                    page.add_style_tag(content=PRINT_CSS)
-                    tmp_out = out.with_name(f".{out.name}.tmp")
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    page.pdf(
-                        path=str(tmp_out),
-                        format="A4",
-                        print_background=True,
-                        outline=True,
-                        tagged=True,
-                        display_header_footer=True,
-                        header_template="<span></span>",
-                        footer_template=FOOTER,
-                        margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
-                    )
-                    t2 = time.perf_counter()
-                    log(f"  载入与公式排版 {t1 - t0:.1f} 秒，打印 {t2 - t1:.1f} 秒")
-                finally:
-                    browser.close()
-            os.replace(tmp_out, out)
+        with tempfile.TemporaryDirectory(prefix="execbook-pdf-") as tmp, serve_site(site) as base:
+            print_pdf(base + doc.name, out, chromium_env(Path(tmp)), log)
     finally:
         doc.unlink(missing_ok=True)
-    n_pages = len(PdfReader(out).pages)
     return PdfReport(
         path=out,
-        pages=n_pages,
+        pages=len(PdfReader(out).pages),
         site_pages=len(pages),
         size=out.stat().st_size,
         seconds=time.perf_counter() - start,

@@ -154,6 +154,84 @@ def _acc_cell(r: dict) -> str:
 
 # 模型名与设置可以折行（给一个最小宽度，免得被挤成一字一行），数字与曲线不折行
 WRAP = {0: "min-width: 12em", 6: "min-width: 16em"}
+HEAD = ["模型", "原书测试精度", "测试精度", "与原书之比", "逐轮测试精度", "训练用时", "设置"]
+GPU_HEAD = "GPU（<code>--full</code>）"
+
+
+def _data(r: dict) -> str:
+    return str(r.get("data", "?"))
+
+
+def latest_per_model(records: list[dict], page_order: list[str] | None) -> list[tuple[str, dict]]:
+    """每个模型（记录名）最后一次运行的记录，按它的页面在导航中的顺序排列。"""
+    latest: dict[str, dict] = {}
+    for r in records:
+        latest[r.get("name", "?")] = r
+    order = {url: i for i, url in enumerate(page_order or [])}
+    return sorted(latest.items(), key=lambda kv: order.get(kv[1].get("page_url", ""), len(order)))
+
+
+def dataset_labels(items: list[tuple[str, dict]]) -> dict[str, str]:
+    """数据说明 → 表里的简称：完整数据是「数据 A」「数据 B」……，缩小的样本是加粗的「样本 1」「样本 2」……"""
+    labels: dict[str, str] = {}
+    for _name, r in items:
+        if _data(r) in labels:
+            continue
+        sample = bool(r.get("is_sample"))
+        n_same = sum(label.startswith("<strong>样本") == sample for label in labels.values())
+        labels[_data(r)] = (
+            f"<strong>样本 {n_same + 1}</strong>" if sample else f"数据 {chr(ord('A') + n_same)}"
+        )
+    return labels
+
+
+def _most_common(values) -> str:
+    return Counter(values).most_common(1)[0][0]
+
+
+def _model_cell(name: str, link: str, notes: list[str]) -> str:
+    """模型名（链接到它的页面），设备或数据与多数模型不同的在后面注明。"""
+    model = f'<a href="{html.escape(link)}">{html.escape(name)}</a>'
+    if notes:
+        model += f" <small>（{'，'.join(notes)}）</small>"
+    return model
+
+
+def _row(cells: list[str]) -> str:
+    return (
+        "<tr>"
+        + "".join(
+            f'<td style="{WRAP[i]}">{c}</td>'
+            if i in WRAP
+            else f'<td style="white-space: nowrap">{c}</td>'
+            for i, c in enumerate(cells)
+        )
+        + "</tr>"
+    )
+
+
+def _table(head: list[str], rows: list[str]) -> str:
+    return (
+        '<div class="dl-results"><table>\n<thead><tr>'
+        + "".join(f"<th>{h}</th>" for h in head)
+        + "</tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table></div>"
+    )
+
+
+def _legend(datasets: dict[str, str]) -> str:
+    """表下的说明：各个数据简称的完整说明，与原书参考数字的出处。"""
+    legend = "\n".join(f"- {label}：{data}" for data, label in datasets.items())
+    sources = "\n".join(
+        f"- {ref.key}：{'≈' if ref.approx else ''}{ref.test_acc:.3f}，{ref.source}" for ref in BOOK
+    )
+    return markdown.markdown(
+        "数据说明：\n\n"
+        + legend
+        + "\n\n原书参考数字的出处（d2l-zh 第二版 PyTorch 版，完整数据集、10 个迭代周期、一块 GPU）：\n\n"
+        + sources
+    )
 
 
 def render_table(
@@ -173,60 +251,25 @@ def render_table(
     """
     if not records:
         return "<p><strong>没有执行记录。</strong></p>"
-    latest: dict[str, dict] = {}
-    for r in records:
-        latest[r.get("name", "?")] = r
+    items = latest_per_model(records, page_order)
+    datasets = dataset_labels(items)
+    device_main = _most_common(str(r.get("device")) for _n, r in items)
+    data_main = _most_common(datasets[_data(r)] for _n, r in items)
     gpu = {r.get("name", "?"): r for r in gpu_records or []}
-    order = {url: i for i, url in enumerate(page_order or [])}
-    items = sorted(latest.items(), key=lambda kv: order.get(kv[1].get("page_url", ""), len(order)))
 
-    datasets: dict[str, str] = {}
-    for _name, r in items:
-        data = str(r.get("data", "?"))
-        if data not in datasets:
-            n_same = sum(
-                1
-                for d in datasets.values()
-                if d.startswith("<strong>样本") == bool(r.get("is_sample"))
-            )
-            datasets[data] = (
-                f"<strong>样本 {n_same + 1}</strong>"
-                if r.get("is_sample")
-                else f"数据 {chr(ord('A') + n_same)}"
-            )
-    # 多数模型的设备与数据写在表上方；与之不同的行在模型名后注明，不占一列
-    device_main = Counter(str(r.get("device")) for _n, r in items).most_common(1)[0][0]
-    data_main = Counter(datasets[str(r.get("data", "?"))] for _n, r in items).most_common(1)[0][0]
-    show_gpu = bool(gpu)
-
-    head = [
-        "模型",
-        "原书测试精度",
-        "测试精度",
-        "与原书之比",
-        "逐轮测试精度",
-        "训练用时",
-        "设置",
-    ]
-    if show_gpu:
-        head.append("GPU（<code>--full</code>）")
     rows = []
     exceptions = 0
     for name, r in items:
         ref = reference(name)
-        link = get_relative_url(r.get("page_url", ""), results_url)
-        note = []
+        notes = []  # 与多数模型不同的设备与数据
         if str(r.get("device")) != device_main:
-            note.append(f"<code>{html.escape(str(r.get('device')))}</code>")
-        data_label = datasets[str(r.get("data", "?"))]
-        if data_label != data_main:
-            note.append(data_label)
-        exceptions += bool(note)
-        model = f'<a href="{html.escape(link)}">{html.escape(name)}</a>'
-        if note:
-            model += f" <small>（{'，'.join(note)}）</small>"
+            notes.append(f"<code>{html.escape(str(r.get('device')))}</code>")
+        if datasets[_data(r)] != data_main:
+            notes.append(datasets[_data(r)])
+        exceptions += bool(notes)
+        link = get_relative_url(r.get("page_url", ""), results_url)
         cells = [
-            model,
+            _model_cell(name, link, notes),
             html.escape(_ref_cell(ref)),
             _acc_cell(r),
             html.escape(_ratio_cell(r, ref)),
@@ -234,44 +277,15 @@ def render_table(
             _time_cell(r),
             html.escape(_settings(r)),
         ]
-        if show_gpu:
+        if gpu:
             cells.append(_gpu_cell(gpu.get(name)))
-        rows.append(
-            "<tr>"
-            + "".join(
-                f'<td style="{WRAP[i]}">{c}</td>'
-                if i in WRAP
-                else f'<td style="white-space: nowrap">{c}</td>'
-                for i, c in enumerate(cells)
-            )
-            + "</tr>"
-        )
+        rows.append(_row(cells))
 
     where = f"在 <code>{html.escape(device_main)}</code> 上训练，数据是{data_main}（见表下）"
-    out = [
-        f"<p>{'除模型名后注明的以外，' if exceptions else '全部 ' + str(len(items)) + ' 个'}模型都{where}。</p>"
-    ]
-    out.append(
-        '<div class="dl-results"><table>\n<thead><tr>'
-        + "".join(f"<th>{h}</th>" for h in head)
-        + "</tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody>\n</table></div>"
-    )
-    if not show_gpu:
-        out.append(
-            "<p>GPU（<code>--full</code>）：尚无 GPU 运行记录；有了之后表中会多出这一列。</p>"
-        )
-    legend = "\n".join(f"- {label}：{data}" for data, label in datasets.items())
-    sources = "\n".join(
-        f"- {ref.key}：{'≈' if ref.approx else ''}{ref.test_acc:.3f}，{ref.source}" for ref in BOOK
-    )
-    out.append(
-        markdown.markdown(
-            "数据说明：\n\n"
-            + legend
-            + "\n\n原书参考数字的出处（d2l-zh 第二版 PyTorch 版，完整数据集、10 个迭代周期、一块 GPU）：\n\n"
-            + sources
-        )
-    )
+    scope = "除模型名后注明的以外，" if exceptions else f"全部 {len(items)} 个"
+    head = HEAD + [GPU_HEAD] if gpu else HEAD
+    out = [f"<p>{scope}模型都{where}。</p>", _table(head, rows)]
+    if not gpu:
+        out.append(f"<p>{GPU_HEAD}：尚无 GPU 运行记录；有了之后表中会多出这一列。</p>")
+    out.append(_legend(datasets))
     return "\n".join(out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 REMOVE_CELL, REMOVE_INPUT, REMOVE_OUTPUT, REMOVE_STDERR = (
     "remove-cell",
@@ -44,6 +45,11 @@ def visible_outputs(outputs: list[dict], tags) -> list[dict]:
             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
         ]
     return list(outputs)
+
+
+def cell_outputs(r) -> list[dict]:
+    """一个 code cell 的结果（BlockResult）中要显示的输出（按它的标签筛过）。"""
+    return visible_outputs(r.outputs, r.block.tags)
 
 
 def code_fence(code: str) -> list[str]:
@@ -112,3 +118,20 @@ def notebook_markdown(
     if not header_done:
         text = header + "\n\n" + text
     return text
+
+
+def notebook_page_markdown(
+    path: Path, results: list, rendered: list[tuple], output_token, header: str
+) -> str:
+    """读 notebook 文件，转成页面的 Markdown。``rendered`` = [(块, 输出 HTML)]（输出先经
+    ``cell_outputs`` 筛过）；``output_token(html, 页面:行号)`` 给出放在 cell 后面的占位注释
+    （插件的 ``Slots.token``）；没有输出的 cell 后面不放。"""
+    import nbformat
+
+    html_of = {b.index: h for b, h in rendered}
+
+    def token(r) -> str:
+        html_out = html_of.get(r.block.index)
+        return output_token(html_out, r.block.where) if html_out else ""
+
+    return notebook_markdown(nbformat.read(path, as_version=4), results, token, header)

@@ -25,18 +25,17 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from ...engine import BlockError, BlockResult, PageResult
+from ...engine import BlockError, PageResult
 from ...engine.files import atomic_write
 from ...engine.notebooks import page_notebook
-from ...engine.outputs import Budget, render_block, skip_note
 from ...engine.parallel import default_workers, kernel_threads
-from ...engine.protocol import RESULT_MIME
 from ...engine.session import Job, Session
 from ...paths import display_path
 from . import serve, splice
 from .config import ExecuteConfig
-from .notebook_page import notebook_markdown, visible_outputs
+from .notebook_page import cell_outputs, notebook_page_markdown
 from .pages import PageSet, notebook_pages
+from .render import render_page
 from .renderers import register_book_renderers
 
 log = logging.getLogger("mkdocs.plugins.execbook")
@@ -172,43 +171,26 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
 
     def _notebook_markdown(self, page) -> str:
         """notebook 页面：运行（或取缓存），转成 Markdown（与 Markdown 页面同样的代码块、输出与页首）。"""
-        import nbformat
-
         uri = page.file.src_uri
         job = self.pages.job(page.file) if hasattr(self, "pages") else None
         if isinstance(job, BlockError):
             raise PluginError(str(job))
         path = Path(page.file.abs_src_path)
-        nb = nbformat.read(path, as_version=4)
-        blocks = job.blocks if job is not None else []
         result = None
         if job is not None and self.config.execute != "plain":
             result = self._result(page.file, job)
-            if result is None or result.failure is not None:  # serve：先显示，附上说明
-                self.status[uri] = (
-                    serve.pending_html()
-                    if result is None
-                    else serve.failed_html(result.failure.error)
-                )
+            if status := serve.page_status(result):  # serve：先显示，附上说明
+                self.status[uri] = status
         if result is None:
-            result = PageResult(path, [BlockResult(b, "not-run") for b in blocks])
+            result = serve.not_run(path, job.blocks if job is not None else [])
         out = job.notebook_out if job is not None else None
         self.nb_downloads[uri] = out if out is not None and out.exists() else path
-        where = display_path(path)
-        rendered = self._render(
-            result, page, where, lambda r: visible_outputs(r.outputs, r.block.tags)
-        )
+        rendered = self._render(result, page, display_path(path), cell_outputs)
         slots = self.slots[uri] = splice.Slots(secrets.token_hex(8))
-        html_of = {b.index: h for b, h in rendered}
-
-        def token(r) -> str:
-            html_out = html_of.get(r.block.index)
-            return slots.token(html_out, r.block.where) if html_out else ""
-
         # 下载：站点里与页面同名的 .ipynb（在页面地址的上一层）
         href = posixpath.relpath(uri, posixpath.dirname(page.file.dest_uri) or ".")
         header = splice.page_header(uri, result, self.repo_url, download_href=href)
-        return notebook_markdown(nb, result.results, token, header)
+        return notebook_page_markdown(path, result.results, rendered, slots.token, header)
 
     # ------------------------------------------------------------ markdown pages
 
@@ -233,15 +215,9 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
             raise PluginError(str(exc)) from None
         result = self._result(page.file, job)
         slots = self.slots[uri] = splice.Slots(secrets.token_hex(8))
-        status_html = ""
-        if result is None:  # serve：还在后台运行：代码照常显示，没有输出，标题下是占位说明
-            status_html = serve.pending_html()
-            result = PageResult(job.path, [BlockResult(b, "not-run") for b in job.blocks])
-        elif (failure := result.failure) is not None:
-            status_html = serve.failed_html(
-                f"本页有代码块运行失败：{failure.block.where}（错误见该代码块下方）",
-                "本页的输出不完整",
-            )
+        status_html = serve.page_status(result)  # serve：标题下的占位说明或错误框
+        if result is None:  # serve：还在后台运行：代码照常显示，没有输出
+            result = serve.not_run(job.path, job.blocks)
         rendered = self._render(result, page, where)
         out = splice.splice(lines, rendered, offset, slots)
         if nb_uri := self.pages.downloads.get(uri):  # serve 中还没算完时 notebook 暂时没有输出
@@ -254,28 +230,14 @@ class ExecutePlugin(BasePlugin[ExecuteConfig]):
         return splice.insert_after_title("\n".join(out), header)
 
     def _render(self, result: PageResult, page, where: str, shown=None) -> list[tuple]:
-        """各块的输出 HTML（受每页上限约束）；训练记录顺便收集给「实验结果」表。
-
-        ``shown(r)``：要显示的输出（notebook 按 remove-output/remove-stderr 标签筛过；默认全部）。
-        跳过的块：notebook 的 skip-execution cell 显示保存的输出，没有输出时说明它不运行。
-        """
-        budget = Budget(self.limits.page_bytes)
-        rendered = []
+        """各块的输出 HTML（见 render.py）；训练记录收集给「实验结果」表，触到上限的说明记进摘要。"""
         with self.session.capture(log.warning):  # 显示不了的输出：严格构建失败（页面:行号）
-            for r in result.results:
-                outputs = shown(r) if shown is not None else r.outputs
-                if r.status == "skipped" and not r.outputs:
-                    html_out = skip_note(r.block.skip_reason)
-                elif r.status == "failed":  # 只在 mkdocs serve 中出现（构建在上面就失败了）
-                    html_out = serve.failed_html(r.error or r.block.where)
-                else:
-                    html_out = render_block(outputs, self.limits, budget, r.block.where)
-                for o in r.outputs:
-                    if rec := (o.get("data") or {}).get(RESULT_MIME):
-                        self.records.append(dict(rec, page_url=page.url, page_title=page.title))
-                rendered.append((r.block, html_out))
-        self._notes(where, budget.hits)
-        return rendered
+            rendered = render_page(result, self.limits, shown)
+        self.records += [
+            dict(r, page_url=page.url, page_title=page.title) for r in rendered.records
+        ]
+        self._notes(where, rendered.hits)
+        return rendered.blocks
 
     def _notes(self, where: str, hits: list[str]):
         for hit in hits:

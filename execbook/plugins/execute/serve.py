@@ -42,6 +42,23 @@ def failed_html(error: str, title: str = "代码块运行失败") -> str:
     )
 
 
+def page_status(result: PageResult | None) -> str:
+    """页面顶部的说明：代码还在后台运行（``result`` 为 None）时是占位说明，有块失败时是点名那个块的错误框
+    （错误本身显示在那个块下方），否则是空串。"""
+    if result is None:
+        return pending_html()
+    if (failure := result.failure) is None:
+        return ""
+    return failed_html(
+        f"本页有代码块运行失败：{failure.block.where}（错误见该代码块下方）", "本页的输出不完整"
+    )
+
+
+def not_run(path: Path, blocks: list) -> PageResult:
+    """还在后台运行的页面的结果：代码照常显示，没有输出。"""
+    return PageResult(path, [BlockResult(b, "not-run") for b in blocks])
+
+
 def has_serve_markup(output: str) -> bool:
     return PENDING_CLASS in output or FAILED_CLASS in output
 

@@ -96,3 +96,43 @@ def test_markdown_output_is_rendered_with_the_site_extensions():
     out = {"output_type": "display_data", "data": {"text/markdown": "| a |\n|---|\n| 1 |\n"}}
     html, _ = render_output(out, OutputLimits(), 10_000)
     assert "<table>" in html and "dl-markdown" in html
+
+
+def _stream(text: str) -> dict:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def test_render_page_shows_outputs_skip_notes_and_collects_training_records():
+    from execbook.engine import BlockResult, PageResult
+    from execbook.plugins.execute.render import render_page
+
+    ran, skipped = _block(1, 3), _block(5, 7)
+    skipped.skip_reason = "需要 GPU"
+    record = {"output_type": "display_data", "data": {RESULT_MIME: {"name": "LeNet"}}}
+    result = PageResult(
+        Path("docs/p.md"),
+        [BlockResult(ran, "ran", [_stream("损失 0.5\n"), record]), BlockResult(skipped, "skipped")],
+    )
+    renderers.register_book_renderers([], {})
+    page = render_page(result, OutputLimits())
+    (b1, html1), (b2, html2) = page.blocks
+    assert b1 is ran and "损失 0.5" in html1
+    assert b2 is skipped and "此代码块在构建时不运行" in html2 and "需要 GPU" in html2
+    assert page.records == [{"name": "LeNet"}] and page.hits == []
+    # notebook 的 remove-output 之类：shown 决定显示哪些输出，记录照样收集
+    hidden = render_page(result, OutputLimits(), shown=lambda r: [])
+    assert "损失 0.5" not in hidden.blocks[0][1] and hidden.records == [{"name": "LeNet"}]
+
+
+def test_serve_page_status_is_a_placeholder_an_error_box_naming_the_block_or_nothing():
+    from execbook.engine import BlockResult, PageResult
+    from execbook.plugins.execute import serve
+
+    block = _block(3, 5)
+    failed = PageResult(Path("docs/p.md"), [BlockResult(block, "failed", error="Traceback")])
+    assert serve.page_status(None) == pending_html()
+    assert "docs/p.md:3" in serve.page_status(failed) and serve.has_serve_markup(
+        serve.page_status(failed)
+    )
+    assert serve.page_status(PageResult(Path("docs/p.md"), [BlockResult(block, "ran")])) == ""
+    assert [r.status for r in serve.not_run(Path("docs/p.md"), [block]).results] == ["not-run"]
