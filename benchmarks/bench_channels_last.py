@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     extra = ["--epochs", str(args.epochs)]
     rows, failed = [], []
-    print(f"CPU：{platform.processor() or platform.machine()}，{args.threads} 个线程，{args.epochs} 轮")
+    print(
+        f"CPU：{platform.processor() or platform.machine()}，{args.threads} 个线程，{args.epochs} 轮"
+    )
     print(f"{'模型':<12}{'NCHW 训练秒':>12}{'NHWC 训练秒':>12}{'加速':>8}{'精度 NCHW/NHWC':>18}")
     for model in args.models:
         plain = run_one(model, args.threads, 0, extra + ["--no-channels-last"])
