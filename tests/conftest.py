@@ -254,3 +254,22 @@ def nav_pages(cfg: dict) -> list[str]:
                     yield from (walk(v) if isinstance(v, list) else [v])
 
     return list(walk(cfg["nav"]))
+
+
+def pytest_runtest_setup(item):
+    """第一个 tests/ 下的测试开始时（页面测试都跑完了，两个核不再被页面的内核占满），在后台开始
+    snippets 的独立运行（tests/site/snippet_runs.py），与前面的测试同时用另一个核。"""
+    session = item.session
+    wanted = getattr(session, "_dl_wants_snippets", None)
+    if wanted is None:
+        wanted = session._dl_wants_snippets = any(
+            i.path.name == "test_snippets.py" for i in session.items
+        )
+    if not wanted:
+        return
+    site_tests = str(REPO / "tests" / "site")
+    if site_tests not in sys.path:
+        sys.path.insert(0, site_tests)
+    import snippet_runs
+
+    snippet_runs.start_in_background(item.config.add_cleanup)

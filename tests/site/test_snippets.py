@@ -14,43 +14,14 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import snippet_runs
 from conftest import REPO
+from snippet_runs import EXTRA, HEAVY, NON_TRAINING, SNIPPETS, TRAINING, run_snippet
 
-SNIPPETS = sorted((REPO / "snippets").glob("*.py"))
-# 从不训练的程序：只演示形状、参数、层、文件读写等，所以没有训练参数（--epochs --lr --batch-size --device --full）
-NON_TRAINING = {
-    "channels",
-    "cnn_shapes",
-    "custom_layer",
-    "model_construction",
-    "numerical_stability",
-    "parameters",
-    "pooling",
-    "read_write",
-    "transposed_conv",
-}
 TRAINING_FLAGS = ("--epochs", "--lr", "--batch-size", "--device", "--full")
-TRAINING = [p for p in SNIPPETS if p.stem not in NON_TRAINING]
-# 完整数据集上一轮要十几秒以上的程序：独立运行时只走一遍程序（--epochs 0），不做参数更新
-HEAVY = {"alexnet", "batch_norm", "googlenet", "lenet", "nin", "resnet", "vgg"}
-# 独立运行时的其他缩减：微调只预训练一轮
-EXTRA = {"fine_tuning": ("--pretrain-epochs", "1")}
-
-
-def run_snippet(path, *args, timeout=300, env=None):
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **(env or {})}
-    return subprocess.run(
-        [sys.executable, str(path), *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def _docstring(path) -> str:
@@ -94,21 +65,11 @@ def test_there_are_snippets():
     assert NON_TRAINING <= {p.stem for p in SNIPPETS} and HEAVY <= {p.stem for p in TRAINING}
 
 
-def _alone_args(path) -> tuple[str, ...]:
-    if path.stem in NON_TRAINING:
-        return ()
-    args = ("--epochs", "0" if path.stem in HEAVY else "1", "--device", "cpu")
-    return args + EXTRA.get(path.stem, ())
-
-
 @pytest.fixture(scope="module")
 def alone_runs():
-    """所有程序的独立运行，同时跑（每个 CPU 核一个进程、每个进程一个线程）：
-    它们彼此独立，一个一个跑时另一个核闲着。结果按程序取用，每个测试仍只断言自己的程序。"""
-    workers = max(1, os.cpu_count() or 1)
-    env = {"OMP_NUM_THREADS": "1"} if workers > 1 else {}
-    pool = ThreadPoolExecutor(workers)
-    futures = {p: pool.submit(run_snippet, p, *_alone_args(p), env=env) for p in SNIPPETS}
+    """所有程序的独立运行（snippet_runs.py）：页面测试一跑完就在后台开始了；这时还没开始的，
+    同时跑（每个 CPU 核一个进程、每个进程一个线程）。结果按程序取用，每个测试仍只断言自己的程序。"""
+    futures, pool = snippet_runs.alone_runs(max(1, os.cpu_count() or 1))
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,0 +1,80 @@
+"""snippets/ 的程序作为独立程序运行（tests/site/test_snippets.py 用），以及在后台提前开始这些运行。
+
+独立运行每个程序要一两分钟 CPU，它们彼此独立、都在子进程里：页面测试一跑完（第一个 tests/ 下的测试开始时，
+见 tests/conftest.py 的 ``pytest_runtest_setup``），就用一个 CPU 核在后台开始，另一个核照常运行前面的测试；
+轮到 test_snippets.py 时还没开始的运行改用全部的核。每个运行的结果仍只由它自己的测试断言。
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SNIPPETS = sorted((REPO / "snippets").glob("*.py"))
+# 从不训练的程序：只演示形状、参数、层、文件读写等，所以没有训练参数（--epochs --lr --batch-size --device --full）
+NON_TRAINING = {
+    "channels",
+    "cnn_shapes",
+    "custom_layer",
+    "model_construction",
+    "numerical_stability",
+    "parameters",
+    "pooling",
+    "read_write",
+    "transposed_conv",
+}
+TRAINING = [p for p in SNIPPETS if p.stem not in NON_TRAINING]
+# 完整数据集上一轮要十几秒以上的程序：独立运行时只走一遍程序（--epochs 0），不做参数更新
+HEAVY = {"alexnet", "batch_norm", "googlenet", "lenet", "nin", "resnet", "vgg"}
+# 独立运行时的其他缩减：微调只预训练一轮
+EXTRA = {"fine_tuning": ("--pretrain-epochs", "1")}
+# 每个进程一个线程：几个程序同时运行时不超额占用 CPU
+ALONE_ENV = {"OMP_NUM_THREADS": "1"}
+
+_started: dict[Path, Future] = {}
+
+
+def run_snippet(path, *args, timeout=300, env=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **(env or {})}
+    return subprocess.run(
+        [sys.executable, str(path), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def alone_args(path: Path) -> tuple[str, ...]:
+    if path.stem in NON_TRAINING:
+        return ()
+    args = ("--epochs", "0" if path.stem in HEAVY else "1", "--device", "cpu")
+    return args + EXTRA.get(path.stem, ())
+
+
+def _submit(pool: ThreadPoolExecutor, path: Path) -> Future:
+    return pool.submit(run_snippet, path, *alone_args(path), env=ALONE_ENV)
+
+
+def start_in_background(cleanup) -> None:
+    """在一个工作线程里依次开始全部独立运行（只开始一次）；``cleanup`` 注册会话结束时的关闭。"""
+    if _started:
+        return
+    pool = ThreadPoolExecutor(1, thread_name_prefix="snippets-alone")
+    _started.update({p: _submit(pool, p) for p in SNIPPETS})
+    cleanup(lambda: pool.shutdown(wait=False, cancel_futures=True))
+
+
+def alone_runs(workers: int) -> tuple[dict[Path, Future], ThreadPoolExecutor]:
+    """全部独立运行的 Future：后台已开始的照用，还没开始的（以及没有后台时的全部）交给 ``workers`` 个线程。"""
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="snippets-alone")
+    futures = {}
+    for path in SNIPPETS:
+        fut = _started.get(path)
+        futures[path] = fut if fut is not None and not fut.cancel() else _submit(pool, path)
+    return futures, pool
