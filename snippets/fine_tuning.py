@@ -92,7 +92,7 @@ pretrain_metrics = dlnotes.train_ch6(pretrained_net, src_train_iter, src_test_it
 # --8<-- [end:pretrain]
 
 # --8<-- [start:finetune-net]
-finetune_net = copy.deepcopy(pretrained_net)   # 复制除输出层以外的全部层和参数
+finetune_net = copy.deepcopy(pretrained_net)   # 复制源模型的全部层和参数（输出层在下一行换掉）
 finetune_net.fc = nn.Linear(finetune_net.fc.in_features, len(target_classes))
 nn.init.xavier_uniform_(finetune_net.fc.weight)  # 新的输出层：随机初始化
 print(finetune_net.fc)
