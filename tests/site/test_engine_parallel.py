@@ -15,34 +15,42 @@ PAGE = """
     import json, os, time, pathlib
     import numpy as np
     import torch
-    stamp = pathlib.Path({log!r}) / "{name}.json"
+    log = pathlib.Path({log!r})
+    stamp = log / "{name}.json"
     start = time.time()
+    (log / "{name}.start").touch()
     x = torch.randn(300, 300)
     print("{name}", torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS"))
     print(float((x @ x).sum()), float(np.random.rand()))
     ```
 
     ```python
-    time.sleep(2)
+    # 等到 {expect} 页都开始了再结束（最多 60 秒）：同时运行的几页，运行区间必定重叠，
+    # 与机器忙不忙无关；一页一页地运行时 expect=1，不等
+    deadline = time.time() + 60
+    while len(list(log.glob("*.start"))) < {expect} and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
     stamp.write_text(json.dumps([start, time.time()]))
     print("done {name}")
     ```
     """
 
 
-def _pages(tmp_path: Path, n: int) -> list[Path]:
-    log = tmp_path / "log"
+def _pages(tmp_path: Path, n: int, log: Path, expect: int) -> list[Path]:
     log.mkdir()
     out = []
     for i in range(n):
-        p = tmp_path / f"p{i}.md"
-        p.write_text(textwrap.dedent(PAGE.format(log=str(log), name=f"p{i}")), encoding="utf-8")
+        p = tmp_path / f"p{i}-{log.name}.md"
+        page = PAGE.format(log=str(log), name=f"p{i}", expect=expect)
+        p.write_text(textwrap.dedent(page), encoding="utf-8")
         out.append(p)
     return out
 
 
 def test_pages_run_concurrently_with_identical_outputs(tmp_path):
-    pages = _pages(tmp_path, 3)
+    serial_log, parallel_log = tmp_path / "serial", tmp_path / "parallel"
+    pages = _pages(tmp_path, 3, serial_log, expect=1)
     fp = fingerprint()
     threads = kernel_threads()
     assert fp["kernel_threads"] == threads  # 线程数属于指纹
@@ -52,7 +60,8 @@ def test_pages_run_concurrently_with_identical_outputs(tmp_path):
             execute_page(p, extract_blocks(p), cache=Cache(tmp_path / "c1"), fp=fp, pool=pool)
             for p in pages
         ]
-    spans_serial = [json.loads((tmp_path / "log" / f"p{i}.json").read_text()) for i in range(3)]
+    spans_serial = [json.loads((serial_log / f"p{i}.json").read_text()) for i in range(3)]
+    pages = _pages(tmp_path, 3, parallel_log, expect=3)
 
     with PageRunner(workers=3, threads=threads) as runner:  # 同时运行（独立的缓存：真的运行）
         futures = [
@@ -64,7 +73,7 @@ def test_pages_run_concurrently_with_identical_outputs(tmp_path):
             for p in pages
         ]
         parallel = [f.result() for f in futures]
-    spans = [json.loads((tmp_path / "log" / f"p{i}.json").read_text()) for i in range(3)]
+    spans = [json.loads((parallel_log / f"p{i}.json").read_text()) for i in range(3)]
 
     for a, b in zip(serial, parallel):
         assert [r.status for r in a.results] == [r.status for r in b.results] == ["ran", "ran"]
@@ -83,10 +92,10 @@ def test_build_runs_pages_in_parallel_and_never_build_uses_the_result(tmp_path):
 
     log = tmp_path / "log"
     log.mkdir()
-    second = textwrap.dedent(PAGE.format(log=str(log), name="second"))
+    second = textwrap.dedent(PAGE.format(log=str(log), name="second", expect=2))
     config = mini_site(
         tmp_path,
-        "# 首页\n\n" + textwrap.dedent(PAGE.format(log=str(log), name="first")),
+        "# 首页\n\n" + textwrap.dedent(PAGE.format(log=str(log), name="first", expect=2)),
         files={"docs/second.md": "# 第二页\n\n" + second},
         nav=["second.md"],
     )
