@@ -10,7 +10,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,28 +189,56 @@ def local_site_url(port: int) -> str:
     return f"http://127.0.0.1:{port}{SITE_PATH}"
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory, request):
-    """整个站点的严格构建（页面测试先运行并填好执行缓存，所以这里通常只取缓存）。
+class SiteJob:
+    """整个站点的严格构建（会话共用），在后台的一个线程里做：页面测试一跑完（第一个 tests/ 下的测试开始时，
+    见 ``pytest_runtest_setup``）就开始，与快的一层测试同时进行；会话里有 PDF 测试时，构建一完成就接着在后台
+    打印 PDF（``PdfJob``）。``built_site`` 夹具只等它的结果。
 
     site_url 设为浏览器测试将要使用的本地地址，路径与发布的 site_url 一样是 /d2l-notes/：Material 的
     即时导航只接管 sitemap 里的地址（它把 sitemap 地址的协议和主机换成当前的，端口和路径不换），
     所以站点要在构建时的 site_url 上提供，读者的即时导航才会在测试里打开。
     """
-    port = free_port()
-    site_url = local_site_url(port)
-    # 和发布的构建一样带页面历史（本地默认不读 git 历史，见 mkdocs.yml）
-    build = run_mkdocs_build(
-        tmp_path_factory.mktemp("site") / "site",
-        env={"SITE_URL": site_url, "DLNOTES_PAGE_HISTORY": "true"},
-    )
-    build.site_url, build.port = site_url, port
-    wants_pdf = any(item.path.name == "test_pdf.py" for item in request.session.items)
-    if build.returncode == 0 and wants_pdf and Path(CHROMIUM).exists():
-        build.pdf = PdfJob(build.site, tmp_path_factory.mktemp("pdf"))
-    yield build
-    if build.pdf is not None:
-        build.pdf.stop()
+
+    def __init__(self, session):
+        self.dir = Path(tempfile.mkdtemp(prefix="dlnotes-site-"))
+        self.wants_pdf = any(item.path.name == "test_pdf.py" for item in session.items)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="site-build")
+        self.future = self._pool.submit(self._build)
+        session.config.add_cleanup(self.close)
+
+    def _build(self) -> Build:
+        port = free_port()
+        site_url = local_site_url(port)
+        # 和发布的构建一样带页面历史（本地默认不读 git 历史，见 mkdocs.yml）
+        build = run_mkdocs_build(
+            self.dir / "site", env={"SITE_URL": site_url, "DLNOTES_PAGE_HISTORY": "true"}
+        )
+        build.site_url, build.port = site_url, port
+        if build.returncode == 0 and self.wants_pdf and Path(CHROMIUM).exists():
+            (self.dir / "pdf").mkdir()
+            build.pdf = PdfJob(build.site, self.dir / "pdf")
+        return build
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self.future.done() and not self.future.exception() and self.future.result().pdf:
+            self.future.result().pdf.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_SITE_KEY = pytest.StashKey[SiteJob]()
+
+
+def site_job(session) -> SiteJob:
+    if _SITE_KEY not in session.stash:
+        session.stash[_SITE_KEY] = SiteJob(session)
+    return session.stash[_SITE_KEY]
+
+
+@pytest.fixture(scope="session")
+def built_site(request) -> Build:
+    """整个站点的严格构建（页面测试先运行并填好执行缓存，所以这里通常只取缓存），见 ``SiteJob``。"""
+    return site_job(request.session).future.result()
 
 
 @pytest.fixture(scope="session")
@@ -257,19 +287,22 @@ def nav_pages(cfg: dict) -> list[str]:
 
 
 def pytest_runtest_setup(item):
-    """第一个 tests/ 下的测试开始时（页面测试都跑完了，两个核不再被页面的内核占满），在后台开始
-    snippets 的独立运行（tests/site/snippet_runs.py），与前面的测试同时用另一个核。"""
+    """第一个 tests/ 下的测试开始时（页面测试都跑完了，两个核不再被页面的内核占满），在后台开始两件
+    互不相关、都在子进程里的重活，与前面的测试同时用另一个核：整站构建（接着打印 PDF，见 ``SiteJob``），
+    以及 snippets 的独立运行（tests/site/snippet_runs.py）。"""
     session = item.session
-    wanted = getattr(session, "_dl_wants_snippets", None)
+    wanted = getattr(session, "_dl_background", None)
     if wanted is None:
-        wanted = session._dl_wants_snippets = any(
-            i.path.name == "test_snippets.py" for i in session.items
-        )
-    if not wanted:
-        return
-    site_tests = str(REPO / "tests" / "site")
-    if site_tests not in sys.path:
-        sys.path.insert(0, site_tests)
-    import snippet_runs
+        wanted = session._dl_background = {
+            "site": any("built_site" in getattr(i, "fixturenames", ()) for i in session.items),
+            "snippets": any(i.path.name == "test_snippets.py" for i in session.items),
+        }
+    if wanted["site"]:
+        site_job(session)
+    if wanted["snippets"]:
+        site_tests = str(REPO / "tests" / "site")
+        if site_tests not in sys.path:
+            sys.path.insert(0, site_tests)
+        import snippet_runs
 
-    snippet_runs.start_in_background(item.config.add_cleanup)
+        snippet_runs.start_in_background(item.config.add_cleanup)
