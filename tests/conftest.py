@@ -192,7 +192,8 @@ def local_site_url(port: int) -> str:
 class SiteJob:
     """整个站点的严格构建（会话共用），在后台的一个线程里做：页面测试一跑完（第一个 tests/ 下的测试开始时，
     见 ``pytest_runtest_setup``）就开始，与快的一层测试同时进行；会话里有 PDF 测试时，构建一完成就接着在后台
-    打印 PDF（``PdfJob``）。``built_site`` 夹具只等它的结果。
+    打印 PDF（``PdfJob``）。``built_site`` 夹具只等它的结果。会话里有对应的测试时，同一个线程接着构建
+    离线副本（``offline``）与 ProperDocs 的站点（``properdocs``），测试到时只取结果。
 
     site_url 设为浏览器测试将要使用的本地地址，路径与发布的 site_url 一样是 /d2l-notes/：Material 的
     即时导航只接管 sitemap 里的地址（它把 sitemap 地址的协议和主机换成当前的，端口和路径不换），
@@ -201,10 +202,38 @@ class SiteJob:
 
     def __init__(self, session):
         self.dir = Path(tempfile.mkdtemp(prefix="dlnotes-site-"))
-        self.wants_pdf = any(item.path.name == "test_pdf.py" for item in session.items)
+        names = {item.path.name for item in session.items}
+        self.wants_pdf = "test_pdf.py" in names
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="site-build")
         self.future = self._pool.submit(self._build)
+        # 排在整站构建之后、同一个后台线程里（构建一个接一个，不争执行缓存里的构建摘要）
+        self.offline = self._pool.submit(self._offline) if "test_publishing.py" in names else None
+        self.properdocs = (
+            self._pool.submit(self._properdocs) if "test_properdocs.py" in names else None
+        )
         session.config.add_cleanup(self.close)
+
+    def _offline(self) -> Build:
+        """``OFFLINE=true mkdocs build --strict``：离线副本（test_publishing.py）。"""
+        return run_mkdocs_build(self.dir / "offline" / "site", env={"OFFLINE": "true"})
+
+    def _properdocs(self) -> tuple[subprocess.CompletedProcess, Path] | None:
+        """``properdocs build --strict``，同样的 SITE_URL 与页面历史、只用缓存（test_properdocs.py）。"""
+        exe = shutil.which("properdocs")
+        build = self.future.result()
+        if exe is None or build.returncode != 0:
+            return None
+        site = self.dir / "properdocs" / "site"
+        env = {
+            **os.environ,
+            "SITE_URL": build.site_url,
+            "DLNOTES_PAGE_HISTORY": "true",
+            "DLNOTES_EXECUTE": "never",
+            "PYTHONPATH": str(REPO),
+        }
+        cmd = [exe, "build", "--strict", "--site-dir", str(site)]
+        proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
+        return proc, site
 
     def _build(self) -> Build:
         port = free_port()

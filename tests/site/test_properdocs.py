@@ -10,12 +10,10 @@ MkDocs 2.0 不再支持插件，Zensical 不运行第三方插件；ProperDocs �
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 
-from conftest import REPO, require
+from conftest import require, site_job
 
 ARTICLE_RE = re.compile(r"<article\b.*?</article>", re.S)
 BUILD_TIME_RE = re.compile(r"构建开始于 [^<]*?UTC，用时 <strong>[\d.]+ 秒</strong>")
@@ -29,26 +27,11 @@ def _articles(site) -> dict[str, str]:
     return out
 
 
-def test_properdocs_builds_the_same_site_as_mkdocs(built_site, tmp_path):
+def test_properdocs_builds_the_same_site_as_mkdocs(built_site, request):
     assert built_site.returncode == 0, built_site.output[-3000:]
-    exe = shutil.which("properdocs")
-    require(exe, "没有安装 properdocs（requirements.txt）")
-    site = tmp_path / "site"
-    env = {
-        **os.environ,
-        "SITE_URL": built_site.site_url,
-        "DLNOTES_PAGE_HISTORY": "true",
-        "DLNOTES_EXECUTE": "never",
-        "PYTHONPATH": str(REPO),
-    }
-    proc = subprocess.run(
-        [exe, "build", "--strict", "--site-dir", str(site)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    require(shutil.which("properdocs"), "没有安装 properdocs（requirements.txt）")
+    # 整站构建之后在后台构建（conftest 的 SiteJob._properdocs）
+    proc, site = site_job(request.session).properdocs.result()
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     ours, theirs = _articles(site), _articles(built_site.site)
     assert sorted(ours) == sorted(theirs)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from reader import PAINT_JS
 
-from conftest import REPO, mkdocs_config, nav_pages, require, run_mkdocs_build
+from conftest import REPO, mkdocs_config, nav_pages, require, run_mkdocs_build, site_job
 from execbook.reports.pdf import PDF_NAME
 
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -279,9 +279,14 @@ def test_sitemap_lists_every_page_under_site_url(built_site):
 
 
 @pytest.fixture(scope="module")
-def offline_site(tmp_path_factory):
-    """``OFFLINE=true mkdocs build --strict``（输出取自执行缓存）。"""
-    build = run_mkdocs_build(tmp_path_factory.mktemp("offline") / "site", env={"OFFLINE": "true"})
+def offline_site(request, tmp_path_factory):
+    """``OFFLINE=true mkdocs build --strict``（输出取自执行缓存；整站构建之后在后台构建，见 conftest 的 SiteJob）。"""
+    job = site_job(request.session).offline
+    build = (
+        job.result()
+        if job is not None
+        else run_mkdocs_build(tmp_path_factory.mktemp("offline") / "site", env={"OFFLINE": "true"})
+    )
     if build.returncode != 0:
         pytest.fail(
             "离线副本构建失败（OFFLINE=true mkdocs build --strict）：\n" + build.output[-4000:]
