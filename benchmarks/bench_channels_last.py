@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_accuracy_spread import run_one  # noqa: E402
 
-MODELS = ["lenet", "batch_norm", "alexnet", "vgg", "nin", "googlenet", "resnet"]
+MODELS = ["lenet", "alexnet", "vgg", "nin", "googlenet", "resnet"]
 
 
 def main(argv: list[str] | None = None) -> int:

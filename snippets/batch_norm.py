@@ -12,7 +12,7 @@ from torch import nn
 
 import dlnotes
 
-args = dlnotes.parse_args(__doc__, epochs=3, lr=1.0, batch_size=256, seed=0, channels_last=True, full=dict(epochs=10))
+args = dlnotes.parse_args(__doc__, epochs=3, lr=1.0, batch_size=256, seed=0, full=dict(epochs=10))
 dlnotes.set_seed(args.seed)
 device = dlnotes.get_device(args.device)
 # --8<-- [end:setup]
@@ -110,7 +110,7 @@ print(train_iter.info)
 
 # --8<-- [start:train_scratch]
 scratch_metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
-                                    name="BN-LeNet（从零实现）", channels_last=args.channels_last)
+                                    name="BN-LeNet（从零实现）")
 # --8<-- [end:train_scratch]
 
 
@@ -134,5 +134,5 @@ net = nn.Sequential(
 
 # --8<-- [start:train_concise]
 concise_metrics = dlnotes.train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
-                                    name="BN-LeNet（简洁实现）", channels_last=args.channels_last)
+                                    name="BN-LeNet（简洁实现）")
 # --8<-- [end:train_concise]

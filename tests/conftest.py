@@ -65,29 +65,19 @@ class Build:
     port: int | None = None
     summary: dict | None = None  # 构建写的摘要 JSON（<缓存目录>/build-summary.json）
     pdf: PdfJob | None = None  # 会话里有 PDF 测试时，构建一完成就在后台打印的 PDF
+    base: str | None = None  # 会话共用的服务器的地址（site_url）：浏览器测试与后台的读者路径共用
+    walk: ProcessJob | None = None  # 会话里有读者路径测试时，在后台点完整个站点（reader_walk.py）
 
 
-class PdfJob:
-    """在后台打印整本书的 PDF（``python -m execbook pdf``，一个子进程）。
+class ProcessJob:
+    """在后台运行的一个子进程（cwd 是仓库），测试到时取它的退出状态与输出。"""
 
-    打印要一两分钟，几乎只用一个 CPU 核；整站构建一完成就开始，其余的站点测试同时在另一个核上运行，
-    PDF 测试到时只等它结束。打印用站点的一个硬链接副本（打印时在站点里写临时文件与 PDF，
-    不能让同时运行的、检查站点文件的测试看见）。
-    """
-
-    def __init__(self, site: Path, workdir: Path):
-        self.site = workdir / "site"
-        shutil.copytree(site, self.site, copy_function=os.link)
+    def __init__(self, cmd: list[str]):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "execbook", "pdf", str(self.site), "--json"],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+            cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
 
     def result(self, timeout: float = 1200) -> tuple[int, str]:
-        """(退出状态, 输出)；输出的最后一行是报告的 JSON。"""
         out, _ = self.proc.communicate(timeout=timeout)
         return self.proc.returncode, out
 
@@ -95,6 +85,20 @@ class PdfJob:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.communicate()
+
+
+class PdfJob(ProcessJob):
+    """在后台打印整本书的 PDF（``python -m execbook pdf``，一个子进程）。
+
+    打印要一两分钟，几乎只用一个 CPU 核；整站构建一完成就开始，其余的站点测试同时在另一个核上运行，
+    PDF 测试到时只等它结束（``result()``：输出的最后一行是报告的 JSON）。打印用站点的一个硬链接副本
+    （打印时在站点里写临时文件与 PDF，不能让同时运行的、检查站点文件的测试看见）。
+    """
+
+    def __init__(self, site: Path, workdir: Path):
+        self.site = workdir / "site"
+        shutil.copytree(site, self.site, copy_function=os.link)
+        super().__init__([sys.executable, "-m", "execbook", "pdf", str(self.site), "--json"])
 
 
 def free_port() -> int:
@@ -204,6 +208,8 @@ class SiteJob:
         self.dir = Path(tempfile.mkdtemp(prefix="dlnotes-site-"))
         names = {item.path.name for item in session.items}
         self.wants_pdf = "test_pdf.py" in names
+        self.wants_walk = "test_reader_path.py" in names
+        self._server = None
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="site-build")
         self.future = self._pool.submit(self._build)
         # 排在整站构建之后、同一个后台线程里（构建一个接一个，不争执行缓存里的构建摘要）
@@ -243,15 +249,27 @@ class SiteJob:
             self.dir / "site", env={"SITE_URL": site_url, "DLNOTES_PAGE_HISTORY": "true"}
         )
         build.site_url, build.port = site_url, port
-        if build.returncode == 0 and self.wants_pdf and Path(CHROMIUM).exists():
+        if build.returncode != 0:
+            return build
+        self._server = serve_site(build.site, site_url)
+        build.base = self._server.__enter__()
+        if self.wants_pdf and Path(CHROMIUM).exists():
             (self.dir / "pdf").mkdir()
             build.pdf = PdfJob(build.site, self.dir / "pdf")
+        if self.wants_walk and Path(CHROMIUM).exists():
+            script = REPO / "tests" / "site" / "reader_walk.py"
+            build.walk = ProcessJob([sys.executable, str(script), build.base])
         return build
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        if self.future.done() and not self.future.exception() and self.future.result().pdf:
-            self.future.result().pdf.stop()
+        if self.future.done() and not self.future.exception():
+            build = self.future.result()
+            for job in (build.pdf, build.walk):
+                if job is not None:
+                    job.stop()
+        if self._server is not None:
+            self._server.__exit__(None, None, None)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -275,8 +293,7 @@ def server(built_site):
     """在 built_site.site_url（http://127.0.0.1:端口/d2l-notes/）上提供构建好的站点（浏览器测试与 README 截图共用）。"""
     if built_site.returncode != 0:
         pytest.fail("站点构建失败，无法做浏览器测试：\n" + built_site.output[-3000:])
-    with serve_site(built_site.site, built_site.site_url) as base:
-        yield base
+    return built_site.base  # SiteJob 在构建之后就开始提供（后台的读者路径也用它）
 
 
 @pytest.fixture(scope="module")

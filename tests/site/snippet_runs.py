@@ -2,7 +2,8 @@
 
 独立运行每个程序要一两分钟 CPU，它们彼此独立、都在子进程里：页面测试一跑完（第一个 tests/ 下的测试开始时，
 见 tests/conftest.py 的 ``pytest_runtest_setup``），就用一个 CPU 核在后台开始，另一个核照常运行前面的测试；
-轮到 test_snippets.py 时还没开始的运行改用全部的核。每个运行的结果仍只由它自己的测试断言。
+轮到 test_snippets.py 时还没开始的运行改用全部的核。设备探测（device_probe.py）也这样提前开始。
+每个运行的结果仍只由它自己的测试断言。
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ EXTRA = {"fine_tuning": ("--pretrain-epochs", "1")}
 # 每个进程一个线程：几个程序同时运行时不超额占用 CPU
 ALONE_ENV = {"OMP_NUM_THREADS": "1"}
 
-_started: dict[Path, Future] = {}
+# 设备探测（test_snippets.py::test_training_programs_honour_the_device）：{名字: (参数, 环境变量)}
+DEVICE_PROBES = {
+    "flag": (["--device", "cuda", "--epochs", "1"], {"D2L_DEVICE": "cpu"}),
+    "env": (["--epochs", "1"], {"D2L_DEVICE": "cuda"}),
+}
+
+_started: dict[object, Future] = {}
 
 
 def run_snippet(path, *args, timeout=300, env=None) -> subprocess.CompletedProcess:
@@ -57,6 +64,28 @@ def alone_args(path: Path) -> tuple[str, ...]:
     return args + EXTRA.get(path.stem, ())
 
 
+def run_probe(paths, args, env) -> subprocess.CompletedProcess:
+    """在假装有 GPU 的进程里依次运行程序（tests/site/device_probe.py）；最后一行是 {程序: 结果} 的 JSON。"""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **env}
+    cmd = [
+        sys.executable,
+        str(REPO / "tests" / "site" / "device_probe.py"),
+        *map(str, paths),
+        "--",
+        *args,
+    ]
+    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
+def probe(name: str) -> subprocess.CompletedProcess:
+    """设备探测 ``name``（DEVICE_PROBES）：后台已开始的取它的结果，否则现在运行。"""
+    fut = _started.get(name)
+    if fut is not None and not fut.cancel():
+        return fut.result()
+    args, env = DEVICE_PROBES[name]
+    return run_probe(TRAINING, args, env)
+
+
 def _submit(pool: ThreadPoolExecutor, path: Path) -> Future:
     return pool.submit(run_snippet, path, *alone_args(path), env=ALONE_ENV)
 
@@ -67,6 +96,8 @@ def start_in_background(cleanup) -> None:
         return
     pool = ThreadPoolExecutor(1, thread_name_prefix="snippets-alone")
     _started.update({p: _submit(pool, p) for p in SNIPPETS})
+    for name, (args, env) in DEVICE_PROBES.items():
+        _started[name] = pool.submit(run_probe, TRAINING, args, env)
     cleanup(lambda: pool.shutdown(wait=False, cancel_futures=True))
 
 

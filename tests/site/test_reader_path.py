@@ -7,15 +7,17 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
 from conftest import (
+    CHROMIUM,
     build_fixture_site,
     free_port,
     local_site_url,
     mini_site,
     mkdocs_config,
     nav_pages,
+    require,
     serve_site,
 )
 from reader import walk_by_clicking
@@ -30,9 +32,14 @@ def _nav_urls() -> list[str]:
     return urls
 
 
-def test_reader_clicks_through_every_page_in_both_schemes(server, browser):
-    """一次走完：每页先在一种配色下查，再点页眉的配色开关在另一种配色下查（浅色起步，逐页交替）。"""
-    walk = walk_by_clicking(browser, server, "light", toggle=True)
+def test_reader_clicks_through_every_page_in_both_schemes(built_site, server):
+    """一次走完：每页先在一种配色下查，再点页眉的配色开关在另一种配色下查（浅色起步，逐页交替）。
+
+    这一遍由 reader_walk.py 在后台进程里走（整站构建之后就开始，见 conftest 的 SiteJob），这里读它的结果。"""
+    require(built_site.walk is not None, f"没有 {CHROMIUM}：读者路径需要系统 Chromium")
+    code, out = built_site.walk.result()
+    assert code == 0, f"reader_walk.py 失败：\n{out[-4000:]}"
+    walk = json.loads(out.strip().splitlines()[-1])
     expected = _nav_urls()
     assert walk["pages"] == expected, (
         f"点「下一页」没有按导航的顺序走到每一页：\n走到的：{walk['pages']}\n导航里的：{expected}"

@@ -126,37 +126,21 @@ def test_only_training_programs_take_training_flags(help_texts):
             assert {"--epochs", "--device"} <= options, (path.name, sorted(options))
 
 
-def _probe(paths, args, env):
-    """在假装有 GPU 的进程里依次运行程序（tests/site/device_probe.py），返回 {程序: 结果}。"""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **env}
-    cmd = [
-        sys.executable,
-        str(REPO / "tests" / "site" / "device_probe.py"),
-        *map(str, paths),
-        "--",
-        *args,
-    ]
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 @pytest.mark.parametrize(
-    ("how", "args", "env"),
-    [
-        ("--device cuda", ["--device", "cuda", "--epochs", "1"], {"D2L_DEVICE": "cpu"}),
-        ("D2L_DEVICE=cuda", ["--epochs", "1"], {"D2L_DEVICE": "cuda"}),
-    ],
-    ids=["flag", "env"],
+    ("name", "how"), [("flag", "--device cuda"), ("env", "D2L_DEVICE=cuda")], ids=["flag", "env"]
 )
-def test_training_programs_honour_the_device(how, args, env):
+def test_training_programs_honour_the_device(name, how):
     """每个训练程序都在选定的设备上训练：在第一次反向传播之前，把张量放到了那个设备上。
 
     只有 CPU 的机器上，探测进程假装有一块 GPU，并在张量第一次被放到 CUDA 上时停下（见
     tests/site/device_probe.py）；一个校验了 --device 却在 CPU 上训练的程序会先做反向传播，被报告为 "cpu"。
+    ``--device cuda`` 时环境变量是 D2L_DEVICE=cpu（参数优先），见 snippet_runs.DEVICE_PROBES。
     """
-    results = _probe(TRAINING, args, env)
-    wrong = {name: result for name, result in results.items() if result != "device"}
+    proc = snippet_runs.probe(name)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(results) == len(TRAINING), sorted(results)
+    wrong = {prog: result for prog, result in results.items() if result != "device"}
     assert not wrong, f"这些程序没有在 {how} 选定的设备上训练：{wrong}"
 
 
@@ -173,7 +157,9 @@ def test_device_probe_catches_a_program_that_ignores_the_flag(tmp_path):
         "net(torch.ones(3, 2)).sum().backward()\n",
         encoding="utf-8",
     )
-    assert _probe([program], ["--device", "cuda"], {"D2L_DEVICE": "cpu"}) == {"ignores.py": "cpu"}
+    proc = snippet_runs.run_probe([program], ["--device", "cuda"], {"D2L_DEVICE": "cpu"})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"ignores.py": "cpu"}
 
 
 def test_help_and_bad_device_give_one_clear_line():
