@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
+# 仓库根目录排在 tests/ 前面：tests/execbook（测试目录）不能遮住真正的 execbook 包
+sys.path[:0] = [str(HERE), str(HERE.parents[1]), str(HERE.parent)]
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from reader import walk_by_clicking  # noqa: E402
