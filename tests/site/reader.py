@@ -184,13 +184,12 @@ def walk_by_clicking(
             url = page.url.split("#")[0]
             here = url[len(base) :] if url.startswith(base) else url
             visited.append(here)
-            try:
-                page.wait_for_function(
-                    "n => (window.dlTypesetCount || 0) > n && document.body.dataset.mathjax === 'done'",
-                    arg=done,
-                    timeout=60000,
-                )
-            except Exception:
+            if not _wait(
+                page,
+                "n => (window.dlTypesetCount || 0) > n && document.body.dataset.mathjax === 'done'",
+                done,
+                60000,
+            ):
                 problems.append(f"{here}: MathJax 没有完成排版")
             state = page.evaluate(
                 "() => ({marker: window.__dlWalk, loads: performance.getEntriesByType('navigation').length,"
@@ -213,13 +212,9 @@ def walk_by_clicking(
             if toggle:
                 want = "default" if want == "slate" else "slate"
                 page.locator("form[data-md-component=palette] label:visible").first.click()
-                try:
-                    page.wait_for_function(
-                        "w => document.body.getAttribute('data-md-color-scheme') === w",
-                        arg=want,
-                        timeout=5000,
-                    )
-                except Exception:
+                if not _wait(
+                    page, "w => document.body.getAttribute('data-md-color-scheme') === w", want, 5000
+                ):
                     problems.append(f"{here}: 点配色开关后配色没有变成 {want}")
                 _paint_and_width(page, here, want, problems)
                 schemes[want] += 1
@@ -242,6 +237,15 @@ def walk_by_clicking(
     finally:
         ctx.close()
     return {"pages": visited, "formulas": formulas, "problems": problems, "schemes": schemes}
+
+
+def _wait(page, predicate: str, arg, timeout_ms: int) -> bool:
+    """等页面里的 ``predicate(arg)`` 成立；超时返回 False（由调用者记成这一页的问题，走查继续）。"""
+    try:
+        page.wait_for_function(predicate, arg=arg, timeout=timeout_ms)
+    except Exception:
+        return False
+    return True
 
 
 def _paint_and_width(page, here: str, scheme: str, problems: list[str]) -> int:
