@@ -53,8 +53,11 @@ def loadavg() -> list[float] | None:
         return None
 
 
-def run_one(model: str, threads: int, seed: int, extra: list[str]) -> dict:
-    """Run one snippet on CPU and return its record plus timing."""
+def run_one(model: str, threads: int, seed: int, extra: list[str]) -> list[dict]:
+    """Run one snippet on CPU and return one entry per training record it wrote, plus timing.
+
+    A program that trains two models (batch_norm: from scratch, then concise) gives two
+    entries, ``batch_norm#1`` and ``batch_norm#2``, each compared with its own book number."""
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "results.jsonl"
         env = {
@@ -74,7 +77,13 @@ def run_one(model: str, threads: int, seed: int, extra: list[str]) -> dict:
                 f"{shlex.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
             )
         records = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
-    rec = records[-1]
+    return [
+        _entry(f"{model}#{i}" if len(records) > 1 else model, rec, threads, seed, cmd, wall, load_start)
+        for i, rec in enumerate(records, start=1)
+    ]
+
+
+def _entry(model, rec, threads, seed, cmd, wall, load_start) -> dict:
     return {
         "model": model,
         "threads": threads,
@@ -182,15 +191,12 @@ def main(argv=None) -> int:
         with ThreadPoolExecutor(max(1, args.jobs // threads)) as pool:
             futures = [pool.submit(run_one, m, threads, s, extra) for m, s in todo]
             for fut in as_completed(futures):
-                runs.append(fut.result())
-                print(report(runs[-1:], {}).splitlines()[1], flush=True)
-    order = {
-        (m, t, s): i
-        for i, (m, t, s) in enumerate(
-            (m, t, s) for m in args.models for t in args.threads for s in args.seeds
-        )
-    }
-    runs.sort(key=lambda r: order[(r["model"], r["threads"], r["seed"])])
+                new = fut.result()
+                runs += new
+                for line in report(new, {}).splitlines()[1 : 1 + len(new)]:
+                    print(line, flush=True)
+    rank = {m: i for i, m in enumerate(args.models)}
+    runs.sort(key=lambda r: (rank[r["model"].split("#")[0]], r["model"], r["threads"], r["seed"]))
     summary = summarize(runs)
     print()
     print(report(runs, summary))
