@@ -78,7 +78,9 @@ def run_one(model: str, threads: int, seed: int, extra: list[str]) -> list[dict]
             )
         records = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
     return [
-        _entry(f"{model}#{i}" if len(records) > 1 else model, rec, threads, seed, cmd, wall, load_start)
+        _entry(
+            f"{model}#{i}" if len(records) > 1 else model, rec, threads, seed, cmd, wall, load_start
+        )
         for i, rec in enumerate(records, start=1)
     ]
 
