@@ -172,13 +172,36 @@ def report(runs: list[dict], summary: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown_table(summary: dict) -> str:
+    """The README table: one row per model, the ratios to the book and the largest fall-back."""
+    rows = [
+        "| 程序 | 原书 | 测试精度 最小 / 中位 / 最大 | 与原书之比 最小 / 中位 / 最大 | 曲线最大回落 | 训练秒数 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for model, s in summary.items():
+        acc, ratio, secs = s["test_acc"], s["ratio"] or {}, s["train_seconds"]
+        rows.append(
+            f"| {model} | {s['book']} | {acc['min']:.3f} / {acc['median']:.3f} / {acc['max']:.3f} "
+            f"| {ratio.get('min', 0):.3f} / {ratio.get('median', 0):.3f} / {ratio.get('max', 0):.3f} "
+            f"| {s['max_fallback']:.3f} | {secs['min']:.0f}–{secs['max']:.0f} |"
+        )
+    return "\n".join(rows)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", help="snippet names, e.g. googlenet nin")
+    parser.add_argument("models", nargs="*", help="snippet names, e.g. googlenet nin")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--snippet-args", default="", help="extra arguments for every snippet run")
     parser.add_argument("--json", type=Path, help="write runs and summary to this file")
+    parser.add_argument(
+        "--table",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="print the README table from earlier --json files (runs nothing)",
+    )
     parser.add_argument(
         "--jobs",
         type=int,
@@ -186,6 +209,14 @@ def main(argv=None) -> int:
         help="CPU cores to fill: runs with T threads go max(1, jobs // T) at a time (default 1)",
     )
     args = parser.parse_args(argv)
+    if args.table:
+        summary = {}
+        for path in args.table:
+            summary.update(json.loads(path.read_text(encoding="utf-8"))["summary"])
+        print(markdown_table(summary))
+        return 0 if all(s["ok"] for s in summary.values()) else 1
+    if not args.models:
+        parser.error("name at least one model (or --table JSON …)")
     extra = shlex.split(args.snippet_args)
     runs = []
     for threads in args.threads:
