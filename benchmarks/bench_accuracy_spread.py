@@ -44,6 +44,13 @@ sys.path.insert(0, str(ROOT))
 from execbook.reports.results_table import TARGET, reference  # noqa: E402
 
 MEDIAN_AIM = 0.96
+TABLE_FILE = "docs/_includes/accuracy-spread.md"
+GENERATED = "generated, do not edit: python benchmarks/bench_accuracy_spread.py --table"
+
+
+def _rel(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def loadavg() -> list[float] | None:
@@ -172,20 +179,65 @@ def report(runs: list[dict], summary: dict) -> str:
     return "\n".join(lines)
 
 
-def markdown_table(summary: dict) -> str:
-    """The README table: one row per model, the ratios to the book and the largest fall-back."""
-    rows = [
-        "| 程序 | 原书 | 测试精度 最小 / 中位 / 最大 | 与原书之比 最小 / 中位 / 最大 | 曲线最大回落 | 训练秒数 |",
-        "|---|---|---|---|---|---|",
+def merged_runs(paths: list[Path]) -> tuple[list[dict], list[dict]]:
+    """Runs from several --json files; a model measured again in a later file replaces the earlier runs
+    (e.g. after its defaults changed). Returns (runs, the files' headers)."""
+    by_model: dict[str, list[dict]] = {}
+    headers = []
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        headers.append({k: data[k] for k in ("date", "machine", "python", "torch")})
+        fresh: dict[str, list[dict]] = {}
+        for run in data["runs"]:
+            fresh.setdefault(run["model"], []).append(run)
+        by_model.update(fresh)
+    return [r for rs in by_model.values() for r in rs], headers
+
+
+def markdown_table(runs: list[dict], headers: list[dict], sources: list[Path]) -> str:
+    """The table that README and the results page show: one row per trained model, generated from runs.
+
+    Its first line is the command that made it (the --json files, relative to the repository), so a
+    test can make it again and compare."""
+    summary = summarize(runs)
+    dates = sorted({h["date"] for h in headers})
+    machines = sorted({h["machine"] for h in headers})
+    torches = sorted({h["torch"] for h in headers})
+    lines = [
+        f"<!-- {GENERATED} {' '.join(_rel(p) for p in sources)} -->",
+        "",
+        "| 程序（记录名） | 默认设置 | 原书 | 测试精度 最小 / 中位 / 最大 | 与原书之比 最小 / 中位 / 最大 "
+        "| 曲线最大回落 | 训练秒数 |",
+        "|---|---|---|---|---|---|---|",
     ]
     for model, s in summary.items():
+        first = next(r for r in runs if r["model"] == model)
         acc, ratio, secs = s["test_acc"], s["ratio"] or {}, s["train_seconds"]
-        rows.append(
-            f"| {model} | {s['book']} | {acc['min']:.3f} / {acc['median']:.3f} / {acc['max']:.3f} "
-            f"| {ratio.get('min', 0):.3f} / {ratio.get('median', 0):.3f} / {ratio.get('max', 0):.3f} "
+        settings = (
+            f"epochs = {first['epochs']}，lr = {first['lr']}，batch_size = {first['batch_size']}"
+        )
+        extra = first.get("settings") or {}
+        if extra:
+            settings += "，" + "，".join(f"{k} = {v}" for k, v in extra.items())
+        mark = "" if s["ok"] else " ✗"
+        lines.append(
+            f"| `{model.split('#')[0]}`（{first['name']}） | {settings} | {s['book']} "
+            f"| {acc['min']:.3f} / {acc['median']:.3f} / {acc['max']:.3f} "
+            f"| {ratio.get('min', 0):.3f}{mark} / {ratio.get('median', 0):.3f} / {ratio.get('max', 0):.3f} "
             f"| {s['max_fallback']:.3f} | {secs['min']:.0f}–{secs['max']:.0f} |"
         )
-    return "\n".join(rows)
+    threads = sorted({r["threads"] for r in runs})
+    seeds = sorted({r["seed"] for r in runs})
+    lines += [
+        "",
+        f"每个程序运行 {len(threads) * len(seeds)} 次：`OMP_NUM_THREADS` = "
+        f"{' / '.join(map(str, threads))} × `--seed` {' / '.join(map(str, seeds))}"
+        f"（`python snippets/<程序>.py --seed S --device cpu`，其余都是默认设置；页面的内核用 1 个线程、种子 0，"
+        f"独立运行的默认是机器的全部核心）。完整 Fashion-MNIST，CPU；{'、'.join(dates)}，{'、'.join(machines)}，"
+        f"torch {'、'.join(torches)}。「曲线最大回落」是测试精度从此前最好的迭代周期到之后某个迭代周期的最大下降；"
+        f"训练秒数只计训练，取决于当时的机器负载（测量时两个运行同时进行）。",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
@@ -200,7 +252,13 @@ def main(argv=None) -> int:
         type=Path,
         nargs="+",
         metavar="JSON",
-        help="print the README table from earlier --json files (runs nothing)",
+        help="print the table (README, results page) from earlier --json files; a model in a later "
+        "file replaces its runs in an earlier one (runs nothing)",
+    )
+    parser.add_argument(
+        "--write",
+        type=Path,
+        help=f"with --table: write it to this file (the results page includes {TABLE_FILE})",
     )
     parser.add_argument(
         "--jobs",
@@ -210,11 +268,12 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     if args.table:
-        summary = {}
-        for path in args.table:
-            summary.update(json.loads(path.read_text(encoding="utf-8"))["summary"])
-        print(markdown_table(summary))
-        return 0 if all(s["ok"] for s in summary.values()) else 1
+        runs, headers = merged_runs(args.table)
+        table = markdown_table(runs, headers, args.table)
+        if args.write:
+            args.write.write_text(table, encoding="utf-8")
+        print(table, end="")
+        return 0 if all(s["ok"] for s in summarize(runs).values()) else 1
     if not args.models:
         parser.error("name at least one model (or --table JSON …)")
     extra = shlex.split(args.snippet_args)
