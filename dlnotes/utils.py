@@ -8,8 +8,9 @@ import time
 __all__ = ["Timer", "Accumulator", "set_seed"]
 
 
+# --8<-- [start:Timer]
 class Timer:
-    """记录多次运行时间（同 d2l）。Record multiple running times."""
+    """记录多次运行时间（方法与 d2l 的 Timer 相同，用 time.perf_counter 计时）。Record multiple running times."""
 
     def __init__(self):
         self.times: list[float] = []
@@ -39,6 +40,9 @@ class Timer:
             total += t
             out.append(total)
         return out
+
+
+# --8<-- [end:Timer]
 
 
 # --8<-- [start:Accumulator]
