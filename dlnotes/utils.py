@@ -47,7 +47,7 @@ class Timer:
 
 # --8<-- [start:Accumulator]
 class Accumulator:
-    """在 n 个变量上累加（同 d2l，另外检查每次给出的值的个数）。Accumulate sums over n variables."""
+    """在 n 个变量上累加（同 d2l，另外检查每次给出的值的个数，并支持 len()）。Accumulate sums over n variables."""
 
     def __init__(self, n: int):
         self.data = [0.0] * n
