@@ -188,6 +188,7 @@ def build_corpus(seeds_dir) -> str:
     return "\n".join(paragraphs) + "\n"
 
 
+# --8<-- [start:load_corpus]
 def read_corpus(path=None) -> list[str]:
     """读取语料文件，返回非空文本行的列表。Read the corpus file as a list of lines."""
     path = Path(path) if path is not None else CORPUS_PATH
@@ -199,7 +200,6 @@ def read_corpus(path=None) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-# --8<-- [start:load_corpus]
 def load_corpus(max_tokens: int = -1):
     """返回字符级语料的索引列表和词表（相当于 d2l 的 ``load_corpus_time_machine``）。
 

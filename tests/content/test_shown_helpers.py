@@ -115,6 +115,7 @@ HELPERS = {
     # d2l 7.6
     "Residual": ("dlnotes/cnn.py:Residual", "chapter_convolutional-modern/resnet.md"),
     # d2l 8.2–8.6：本站合为 rnn.md 一页
+    "read_corpus": ("dlnotes/text.py:load_corpus", "chapter_recurrent-neural-networks/rnn.md"),
     "load_corpus": ("dlnotes/text.py:load_corpus", "chapter_recurrent-neural-networks/rnn.md"),
     "tokenize": ("dlnotes/text.py:vocab", "chapter_recurrent-neural-networks/rnn.md"),
     "count_corpus": ("dlnotes/text.py:vocab", "chapter_recurrent-neural-networks/rnn.md"),
