@@ -1,4 +1,4 @@
-"""画图：与 d2l 相同的 ``plot``、静态 ``Animator``、``show_images``（只用 matplotlib）。
+"""画图：参数与 d2l 相同的 ``plot``、静态 ``Animator``、``show_images``（只用 matplotlib）。
 
 Plotting helpers in the style of d2l. ``Animator`` is static: it collects points
 during training and draws ONE figure when :meth:`Animator.show` is called (the
