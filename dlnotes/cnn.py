@@ -9,6 +9,7 @@ from torch.nn import functional as F
 __all__ = ["corr2d", "Residual"]
 
 
+# --8<-- [start:corr2d]
 def corr2d(X, K):
     """二维互相关运算（同 d2l）。2-D cross-correlation of ``X`` with kernel ``K``."""
     h, w = K.shape
@@ -19,6 +20,10 @@ def corr2d(X, K):
     return Y
 
 
+# --8<-- [end:corr2d]
+
+
+# --8<-- [start:Residual]
 class Residual(nn.Module):
     """ResNet 的残差块（同 d2l）：两个 3×3 卷积 + 批量规范化，可选 1×1 卷积调整通道和步幅。"""
 
@@ -43,3 +48,6 @@ class Residual(nn.Module):
             X = self.conv3(X)
         Y += X
         return F.relu(Y)
+
+
+# --8<-- [end:Residual]

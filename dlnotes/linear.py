@@ -10,6 +10,7 @@ from torch.utils import data
 __all__ = ["synthetic_data", "linreg", "squared_loss", "sgd", "data_iter", "load_array"]
 
 
+# --8<-- [start:synthetic_data]
 def synthetic_data(w, b, num_examples):
     """生成 y = Xw + b + 噪声（标准差 0.01）。返回 ``(X, y)``，y 形状为 (num_examples, 1)。"""
     X = torch.normal(0, 1, (num_examples, len(w)))
@@ -18,6 +19,10 @@ def synthetic_data(w, b, num_examples):
     return X, y.reshape((-1, 1))
 
 
+# --8<-- [end:synthetic_data]
+
+
+# --8<-- [start:from_scratch]
 def linreg(X, w, b):
     """线性回归模型 Xw + b。"""
     return torch.matmul(X, w) + b
@@ -46,7 +51,14 @@ def data_iter(batch_size, features, labels):
         yield features[batch_indices], labels[batch_indices]
 
 
+# --8<-- [end:from_scratch]
+
+
+# --8<-- [start:load_array]
 def load_array(data_arrays, batch_size, is_train=True):
     """用 ``TensorDataset`` + ``DataLoader`` 构造数据迭代器（简洁实现版）。"""
     dataset = data.TensorDataset(*data_arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)
+
+
+# --8<-- [end:load_array]

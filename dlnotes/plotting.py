@@ -1,4 +1,4 @@
-"""画图：与 d2l 相同的 ``plot``、静态 ``Animator``、``show_images``（只用 matplotlib）。
+"""画图：参数与 d2l 相同的 ``plot``、静态 ``Animator``、``show_images``（只用 matplotlib）。
 
 Plotting helpers in the style of d2l. ``Animator`` is static: it collects points
 during training and draws ONE figure when :meth:`Animator.show` is called (the
@@ -45,6 +45,7 @@ def min_fontsize(width_in: float) -> float:
     return MIN_TEXT_PX / scale * 72 / 96
 
 
+# --8<-- [start:plot]
 def set_figsize(figsize=(3.5, 2.5)) -> None:
     """设置 matplotlib 默认图像尺寸（英寸）。"""
     plt.rcParams["figure.figsize"] = figsize
@@ -92,8 +93,9 @@ def plot(
     figsize=(3.5, 2.5),
     axes=None,
 ):
-    """画一条或多条曲线（同 d2l.plot）。``X``/``Y`` 可以是列表、数组或张量。
+    """画一条或多条曲线（参数同 d2l.plot）。``X``/``Y`` 可以是列表、数组或张量。
 
+    ``axes`` 为空时新建一张图（d2l 画在当前的图上）；返回坐标轴（d2l 不返回）。
     Returns the axes. 不调用 ``plt.show()``；由调用者决定。
     """
     if legend is None:
@@ -123,6 +125,10 @@ def plot(
     return axes
 
 
+# --8<-- [end:plot]
+
+
+# --8<-- [start:Animator]
 class Animator:
     """收集训练曲线的数据点，最后一次性画出一张静态图。
 
@@ -199,8 +205,12 @@ class Animator:
         plt.show()
 
 
+# --8<-- [end:Animator]
+
+
+# --8<-- [start:show_images]
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    """以网格显示一组图像（同 d2l.show_images）。返回坐标轴数组。
+    """以网格显示一组图像（参数与返回值同 d2l.show_images）。返回坐标轴数组。
 
     图宽不超过 :data:`MAX_FIGURE_WIDTH`（列数多时每张图缩小），手机上标题仍清楚；标题用中文类别名
     （``get_fashion_mnist_labels(..., lang="zh")``）时每张图宽 0.6 英寸也放得下。
@@ -225,3 +235,6 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     for ax in axes[len(imgs) if hasattr(imgs, "__len__") else num_rows * num_cols :]:
         ax.axis("off")
     return axes
+
+
+# --8<-- [end:show_images]

@@ -59,8 +59,9 @@ def grad_clipping(net, theta: float) -> float:
 # --8<-- [end:grad_clipping]
 
 
+# --8<-- [start:RNNModelScratch]
 class RNNModelScratch:
-    """从零开始实现的循环神经网络模型的外壳（同 d2l）。
+    """从零开始实现的循环神经网络模型的外壳（同 d2l，另有 ``parameters()``）。
 
     ``get_params(vocab_size, num_hiddens, device)`` 返回参数列表，``init_state(batch_size,
     num_hiddens, device)`` 返回初始隐状态（元组），``forward_fn(inputs, state, params)`` 计算
@@ -85,6 +86,10 @@ class RNNModelScratch:
         return iter(self.params)
 
 
+# --8<-- [end:RNNModelScratch]
+
+
+# --8<-- [start:RNNModel]
 class RNNModel(nn.Module):
     """循环神经网络模型（同 d2l）：``rnn_layer``（``nn.RNN``/``nn.GRU``/``nn.LSTM``）加一个输出层。
 
@@ -120,6 +125,9 @@ class RNNModel(nn.Module):
             return torch.zeros(shape, device=device)
         # nn.LSTM 以元组作为隐状态
         return (torch.zeros(shape, device=device), torch.zeros(shape, device=device))
+
+
+# --8<-- [end:RNNModel]
 
 
 # --8<-- [start:predict_ch8]

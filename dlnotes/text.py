@@ -48,8 +48,9 @@ CORPUS_PATH = Path(__file__).resolve().parent / "data" / "corpus.txt"
 # ---------------------------------------------------------------------------
 # 词元化与词表 Tokenization and vocabulary
 # ---------------------------------------------------------------------------
+# --8<-- [start:vocab]
 def tokenize(lines, token: str = "char"):
-    """把文本行拆分为词元列表（同 d2l）。
+    """把文本行拆分为词元列表（参数同 d2l，但默认按字符拆分，未知的词元类型报错）。
 
     ``token='char'``：每个字符是一个词元（中文的默认做法）；``token='word'``：按空白切分。
     Split each line into word or character tokens.
@@ -71,7 +72,7 @@ def count_corpus(tokens) -> collections.Counter:
 
 
 class Vocab:
-    """文本词表（同 d2l）：把词元映射到从 0 开始的整数索引。
+    """文本词表（用法同 d2l）：把词元映射到从 0 开始的整数索引。
 
     索引 0 是未知词元 ``<unk>``，其后是 ``reserved_tokens``，再后是按频率从高到低排序的词元
     （频率相同时按首次出现的先后，因此结果是确定的）；频率低于 ``min_freq`` 的词元被丢弃。
@@ -125,6 +126,9 @@ class Vocab:
 
     def __repr__(self) -> str:
         return f"Vocab(size={len(self)})"
+
+
+# --8<-- [end:vocab]
 
 
 # ---------------------------------------------------------------------------
@@ -184,6 +188,7 @@ def build_corpus(seeds_dir) -> str:
     return "\n".join(paragraphs) + "\n"
 
 
+# --8<-- [start:load_corpus]
 def read_corpus(path=None) -> list[str]:
     """读取语料文件，返回非空文本行的列表。Read the corpus file as a list of lines."""
     path = Path(path) if path is not None else CORPUS_PATH
@@ -212,9 +217,13 @@ def load_corpus(max_tokens: int = -1):
     return corpus, vocab
 
 
+# --8<-- [end:load_corpus]
+
+
 # ---------------------------------------------------------------------------
 # 小批量迭代器 Minibatch iterators
 # ---------------------------------------------------------------------------
+# --8<-- [start:seq_data_iter_random]
 def seq_data_iter_random(corpus, batch_size: int, num_steps: int):
     """随机采样：每个小批量的子序列从语料中随机位置截取，相邻小批量互不相邻（同 d2l）。
 
@@ -242,6 +251,10 @@ def seq_data_iter_random(corpus, batch_size: int, num_steps: int):
         yield torch.tensor(X), torch.tensor(Y)
 
 
+# --8<-- [end:seq_data_iter_random]
+
+
+# --8<-- [start:seq_data_iter_sequential]
 def seq_data_iter_sequential(corpus, batch_size: int, num_steps: int):
     """顺序分区：相邻两个小批量中同一行的子序列在语料中首尾相接（同 d2l）。
 
@@ -260,8 +273,12 @@ def seq_data_iter_sequential(corpus, batch_size: int, num_steps: int):
         yield X, Y
 
 
+# --8<-- [end:seq_data_iter_sequential]
+
+
+# --8<-- [start:SeqDataLoader]
 class SeqDataLoader:
-    """加载序列数据的迭代器（同 d2l）；每次 ``iter()`` 都重新划分一遍语料。
+    """加载序列数据的迭代器（d2l 的 SeqDataLoader，读本站语料）；每次 ``iter()`` 都重新划分一遍语料。
 
     Iterable over ``(X, Y)`` minibatches of the character-level corpus; ``.corpus``, ``.vocab``
     and ``.info`` (a Chinese description of the data) are available.
@@ -298,6 +315,9 @@ def load_data_text(
     """
     data_iter = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
     return data_iter, data_iter.vocab
+
+
+# --8<-- [end:SeqDataLoader]
 
 
 # ---------------------------------------------------------------------------

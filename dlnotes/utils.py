@@ -8,8 +8,9 @@ import time
 __all__ = ["Timer", "Accumulator", "set_seed"]
 
 
+# --8<-- [start:Timer]
 class Timer:
-    """记录多次运行时间（同 d2l）。Record multiple running times."""
+    """记录多次运行时间（方法与 d2l 的 Timer 相同，用 time.perf_counter 计时）。Record multiple running times."""
 
     def __init__(self):
         self.times: list[float] = []
@@ -41,9 +42,12 @@ class Timer:
         return out
 
 
+# --8<-- [end:Timer]
+
+
 # --8<-- [start:Accumulator]
 class Accumulator:
-    """在 n 个变量上累加（同 d2l，另外检查每次给出的值的个数）。Accumulate sums over n variables."""
+    """在 n 个变量上累加（同 d2l，另外检查每次给出的值的个数，并支持 len()）。Accumulate sums over n variables."""
 
     def __init__(self, n: int):
         self.data = [0.0] * n

@@ -263,6 +263,7 @@ def _resize(X: torch.Tensor, size: tuple[int, int], chunk: int = 1024) -> torch.
     return out
 
 
+# --8<-- [start:load_data_fashion_mnist]
 def load_data_fashion_mnist(
     batch_size: int,
     resize=None,
@@ -304,3 +305,6 @@ def load_data_fashion_mnist(
     test_iter = TensorLoader(test_x, ds.test_labels, batch_size, shuffle=False, **common)
     publish_dependency(ds.identity)
     return train_iter, test_iter
+
+
+# --8<-- [end:load_data_fashion_mnist]

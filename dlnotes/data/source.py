@@ -398,6 +398,7 @@ def current_identity() -> dict:
         return {"kind": "unavailable", "sample": sample, "error": str(exc)}
 
 
+# --8<-- [start:get_fashion_mnist_labels]
 def get_fashion_mnist_labels(labels, lang: str = "en") -> list[str]:
     """把数字标签转换为类别名（默认英文，同 d2l；``lang='zh'`` 为中文）。"""
     names = FASHION_MNIST_LABELS_ZH if lang == "zh" else FASHION_MNIST_LABELS
@@ -406,3 +407,6 @@ def get_fashion_mnist_labels(labels, lang: str = "en") -> list[str]:
     if isinstance(labels, int):
         labels = [labels]
     return [names[int(i)] for i in labels]
+
+
+# --8<-- [end:get_fashion_mnist_labels]
