@@ -44,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{'模型':<12}{'NCHW 训练秒':>12}{'NHWC 训练秒':>12}{'加速':>8}{'精度 NCHW/NHWC':>18}")
     for model in args.models:
-        plain = run_one(model, args.threads, 0, extra + ["--no-channels-last"])
-        fast = run_one(model, args.threads, 0, extra)
+        # run_one gives one entry per training record; these programs train one model (the last record)
+        plain = run_one(model, args.threads, 0, extra + ["--no-channels-last"])[-1]
+        fast = run_one(model, args.threads, 0, extra)[-1]
         speedup = plain["train_seconds"] / fast["train_seconds"]
         rows.append({"model": model, "plain": plain, "channels_last": fast, "speedup": speedup})
         if speedup < 1.0:

@@ -41,7 +41,7 @@ class Residual(nn.Module):
         self.bn2 = nn.BatchNorm2d(num_channels)
 
     def forward(self, X):
-        """前向计算：F(X) + X（或 1×1 卷积后的 X）。"""
+        """前向计算：ReLU(g(X) + X)。g 是卷积、批量规范化、ReLU、卷积、批量规范化；形状不同时 X 先经过 1×1 卷积。"""
         Y = F.relu(self.bn1(self.conv1(X)))
         Y = self.bn2(self.conv2(Y))
         if self.conv3:

@@ -373,7 +373,7 @@ def train_ch6(
     ``SGD(lr)``，``CrossEntropyLoss``；每批数据移动到 ``device``（``None``/字符串经
     :func:`dlnotes.get_device` 解析）。打印内容与返回值同 :func:`train_ch3`。
     ``channels_last=True`` 把卷积权重换成「通道在后」（NHWC）的内存排列：计算的是同一个函数（只有浮点
-    舍入的先后可能不同），CPU 上的卷积（oneDNN）不必在两种排列之间来回转换，训练快 1.2–1.6 倍（benchmarks/bench_channels_last.py）；
+    舍入的先后可能不同），CPU 上的卷积（oneDNN）不必在两种排列之间来回转换，本站的卷积网络程序训练快 1.2–1.7 倍（benchmarks/bench_channels_last.py）；
     默认 ``False`` 即原书的排列。
     """
     from .device import get_device
