@@ -50,7 +50,7 @@ CORPUS_PATH = Path(__file__).resolve().parent / "data" / "corpus.txt"
 # ---------------------------------------------------------------------------
 # --8<-- [start:vocab]
 def tokenize(lines, token: str = "char"):
-    """把文本行拆分为词元列表（参数同 d2l，但默认按字符拆分，未知的词元类型报错）。
+    """把文本行拆分为词元列表（参数名同 d2l，但默认按字符拆分；未知的词元类型、单个字符串都报错）。
 
     ``token='char'``：每个字符是一个词元（中文的默认做法）；``token='word'``：按空白切分。
     Split each line into word or character tokens.
@@ -302,7 +302,7 @@ class SeqDataLoader:
         return self.data_iter_fn(self.corpus, self.batch_size, self.num_steps)
 
     def __len__(self) -> int:
-        """每轮的小批量个数（上界；顺序分区的随机偏移可能使实际少一个）。"""
+        """每个迭代周期的小批量个数（上界；两种采样的随机偏移都可能使实际少一个）。"""
         return (len(self.corpus) - 1) // self.num_steps // self.batch_size
 
 
