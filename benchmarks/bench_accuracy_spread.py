@@ -179,19 +179,35 @@ def report(runs: list[dict], summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _defaults(run: dict) -> tuple:
+    return (
+        run["epochs"],
+        run["lr"],
+        run["batch_size"],
+        json.dumps(run.get("settings"), sort_keys=True),
+    )
+
+
 def merged_runs(paths: list[Path]) -> tuple[list[dict], list[dict]]:
-    """Runs from several --json files; a model measured again in a later file replaces the earlier runs
-    (e.g. after its defaults changed). Returns (runs, the files' headers)."""
-    by_model: dict[str, list[dict]] = {}
+    """Runs from several --json files. A later file's run replaces the earlier one with the same model,
+    thread count and seed; when a later file ran a model with other defaults (epochs, lr, batch,
+    settings), all of that model's earlier runs are dropped, so a table never mixes two settings.
+    Returns (runs, the files' headers)."""
+    runs: dict[tuple, dict] = {}
     headers = []
     for path in paths:
         data = json.loads(path.read_text(encoding="utf-8"))
         headers.append({k: data[k] for k in ("date", "machine", "python", "torch")})
-        fresh: dict[str, list[dict]] = {}
         for run in data["runs"]:
-            fresh.setdefault(run["model"], []).append(run)
-        by_model.update(fresh)
-    return [r for rs in by_model.values() for r in rs], headers
+            stale = [
+                k
+                for k, r in runs.items()
+                if k[0] == run["model"] and _defaults(r) != _defaults(run)
+            ]
+            for key in stale:
+                del runs[key]
+            runs[(run["model"], run["threads"], run["seed"])] = run
+    return list(runs.values()), headers
 
 
 def markdown_table(runs: list[dict], headers: list[dict], sources: list[Path]) -> str:
@@ -233,9 +249,9 @@ def markdown_table(runs: list[dict], headers: list[dict], sources: list[Path]) -
         f"每个程序运行 {len(threads) * len(seeds)} 次：`OMP_NUM_THREADS` = "
         f"{' / '.join(map(str, threads))} × `--seed` {' / '.join(map(str, seeds))}"
         f"（`python snippets/<程序>.py --seed S --device cpu`，其余都是默认设置；页面的内核用 1 个线程、种子 0，"
-        f"独立运行的默认是机器的全部核心）。完整 Fashion-MNIST，CPU；{'、'.join(dates)}，{'、'.join(machines)}，"
+        f"独立运行时是 PyTorch 默认的线程数，一般等于物理核心数）。完整 Fashion-MNIST，CPU；{'、'.join(dates)}，{'、'.join(machines)}，"
         f"torch {'、'.join(torches)}。「曲线最大回落」是测试精度从此前最好的迭代周期到之后某个迭代周期的最大下降；"
-        f"训练秒数只计训练，取决于当时的机器负载（测量时两个运行同时进行）。",
+        f"训练秒数只计训练，取决于当时的机器负载（1 个线程的运行两个同时进行，机器上还有别的工作）。",
     ]
     return "\n".join(lines) + "\n"
 
