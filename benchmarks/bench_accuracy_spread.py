@@ -256,6 +256,21 @@ def markdown_table(runs: list[dict], headers: list[dict], sources: list[Path]) -
     return "\n".join(lines) + "\n"
 
 
+def write_json(path: Path, runs: list[dict], summary: dict | None) -> None:
+    """The runs so far (written after every run, so an interrupted benchmark keeps what it measured)."""
+    import torch
+
+    data = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.processor() or '?'}",
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "runs": runs,
+        "summary": summary,
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="snippet names, e.g. googlenet nin")
@@ -303,29 +318,15 @@ def main(argv=None) -> int:
                 runs += new
                 for line in report(new, {}).splitlines()[1 : 1 + len(new)]:
                     print(line, flush=True)
+                if args.json:
+                    write_json(args.json, runs, None)
     rank = {m: i for i, m in enumerate(args.models)}
     runs.sort(key=lambda r: (rank[r["model"].split("#")[0]], r["model"], r["threads"], r["seed"]))
     summary = summarize(runs)
     print()
     print(report(runs, summary))
     if args.json:
-        import torch
-
-        args.json.write_text(
-            json.dumps(
-                {
-                    "date": time.strftime("%Y-%m-%d", time.gmtime()),
-                    "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.processor() or '?'}",
-                    "python": platform.python_version(),
-                    "torch": torch.__version__,
-                    "runs": runs,
-                    "summary": summary,
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-            + "\n"
-        )
+        write_json(args.json, runs, summary)
     return 0 if all(s["ok"] for s in summary.values()) else 1
 
 
