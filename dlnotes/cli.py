@@ -37,6 +37,7 @@ _HELP = {
     "num_hiddens": "隐藏单元个数",
     "wd": "权重衰减系数 λ",
     "init": "权重初始化：kaiming（He 初始化）或 xavier（同 d2l）",
+    "head": "输出层：relu（同 d2l，类别分数经过 ReLU）或 linear（去掉最后的 ReLU）",
     "channels_last": "卷积权重用「通道在后」的内存排列（CPU 上更快；计算相同，只有浮点舍入可能不同）",
 }
 
