@@ -217,7 +217,7 @@ def markdown_table(runs: list[dict], headers: list[dict], sources: list[Path]) -
     test can make it again and compare."""
     summary = summarize(runs)
     dates = sorted({h["date"] for h in headers})
-    machines = sorted({h["machine"] for h in headers})
+    machines = sorted({h["machine"].removesuffix(", ?") for h in headers})
     torches = sorted({h["torch"] for h in headers})
     lines = [
         f"<!-- {GENERATED} {' '.join(_rel(p) for p in sources)} -->",
@@ -256,13 +256,23 @@ def markdown_table(runs: list[dict], headers: list[dict], sources: list[Path]) -
     return "\n".join(lines) + "\n"
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
 def write_json(path: Path, runs: list[dict], summary: dict | None) -> None:
     """The runs so far (written after every run, so an interrupted benchmark keeps what it measured)."""
     import torch
 
     data = {
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.processor() or '?'}",
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {cpu_model()}",
         "python": platform.python_version(),
         "torch": torch.__version__,
         "runs": runs,
