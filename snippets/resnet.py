@@ -78,8 +78,9 @@ print(f"完整 ResNet-18 的参数个数：{sum(p.numel() for p in net.parameter
 # 数值稳定性：把乘法变成加法。20 层 sigmoid 全连接网络里，第 1 层权重的梯度有多大？
 # 普通堆叠 h ← f(h)：梯度是 20 个雅可比矩阵的连乘；残差连接 h ← h + f(h)：每个因子是 I + ∂f/∂h
 def first_layer_grad(residual, depth=20, width=64):
-    # 固定的种子只用于这个实验；fork_rng 结束时恢复原来的随机数状态，后面的训练仍由 --seed 决定
-    with torch.random.fork_rng():
+    # 固定的种子只用于这个实验；fork_rng 结束时恢复 CPU 上原来的随机数状态，后面的训练仍由 --seed 决定
+    # （实验的张量都在 CPU 上生成；devices=[]：不去读写 GPU 的随机数状态）
+    with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         layers = [nn.Linear(width, width).to(device) for _ in range(depth)]
         h = torch.randn(16, width).to(device)

@@ -45,8 +45,11 @@ DEVICE_PROBES = {
 _started: dict[object, Future] = {}
 
 
-def run_snippet(path, *args, timeout=300, env=None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **(env or {})}
+def run_snippet(path, *args, timeout=300, env=None, base_env=None) -> subprocess.CompletedProcess:
+    """``base_env``：后台运行用开始时拍下的环境，不读运行那一刻的 ``os.environ``——同时进行的测试会用
+    monkeypatch 临时改它（例如把数据目录指到一个空的临时目录），子进程不能继承这种改动。"""
+    base = os.environ if base_env is None else base_env
+    env = {**base, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **(env or {})}
     return subprocess.run(
         [sys.executable, str(path), *args],
         cwd=REPO,
@@ -64,9 +67,10 @@ def alone_args(path: Path) -> tuple[str, ...]:
     return args + EXTRA.get(path.stem, ())
 
 
-def run_probe(paths, args, env) -> subprocess.CompletedProcess:
+def run_probe(paths, args, env, base_env=None) -> subprocess.CompletedProcess:
     """在假装有 GPU 的进程里依次运行程序（tests/site/device_probe.py）；最后一行是 {程序: 结果} 的 JSON。"""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **env}
+    base = os.environ if base_env is None else base_env
+    env = {**base, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **env}
     cmd = [
         sys.executable,
         str(REPO / "tests" / "site" / "device_probe.py"),
@@ -86,8 +90,8 @@ def probe(name: str) -> subprocess.CompletedProcess:
     return run_probe(TRAINING, args, env)
 
 
-def _submit(pool: ThreadPoolExecutor, path: Path) -> Future:
-    return pool.submit(run_snippet, path, *alone_args(path), env=ALONE_ENV)
+def _submit(pool: ThreadPoolExecutor, path: Path, base_env=None) -> Future:
+    return pool.submit(run_snippet, path, *alone_args(path), env=ALONE_ENV, base_env=base_env)
 
 
 def start_in_background(cleanup) -> None:
@@ -95,9 +99,10 @@ def start_in_background(cleanup) -> None:
     if _started:
         return
     pool = ThreadPoolExecutor(1, thread_name_prefix="snippets-alone")
-    _started.update({p: _submit(pool, p) for p in SNIPPETS})
+    base = dict(os.environ)  # 现在的环境（还没有哪个测试的 monkeypatch 生效），见 run_snippet
+    _started.update({p: _submit(pool, p, base) for p in SNIPPETS})
     for name, (args, env) in DEVICE_PROBES.items():
-        _started[name] = pool.submit(run_probe, TRAINING, args, env)
+        _started[name] = pool.submit(run_probe, TRAINING, args, env, base)
     cleanup(lambda: pool.shutdown(wait=False, cancel_futures=True))
 
 
