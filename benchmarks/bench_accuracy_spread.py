@@ -293,8 +293,8 @@ def main(argv=None) -> int:
         type=Path,
         nargs="+",
         metavar="JSON",
-        help="print the table (README, results page) from earlier --json files; a model in a later "
-        "file replaces its runs in an earlier one (runs nothing)",
+        help="print the table (README, results page) from earlier --json files; a later file's run "
+        "replaces the same model/threads/seed, and drops a model's runs with other defaults (runs nothing)",
     )
     parser.add_argument(
         "--write",

@@ -45,11 +45,16 @@ DEVICE_PROBES = {
 _started: dict[object, Future] = {}
 
 
+def _child_env(extra: dict | None, base_env: dict | None) -> dict:
+    """子进程的环境：``base_env``（没有时是此刻的 ``os.environ``）加上仓库路径、无界面的 matplotlib 与 ``extra``。"""
+    base = os.environ if base_env is None else base_env
+    return {**base, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **(extra or {})}
+
+
 def run_snippet(path, *args, timeout=300, env=None, base_env=None) -> subprocess.CompletedProcess:
     """``base_env``：后台运行用开始时拍下的环境，不读运行那一刻的 ``os.environ``——同时进行的测试会用
     monkeypatch 临时改它（例如把数据目录指到一个空的临时目录），子进程不能继承这种改动。"""
-    base = os.environ if base_env is None else base_env
-    env = {**base, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **(env or {})}
+    env = _child_env(env, base_env)
     return subprocess.run(
         [sys.executable, str(path), *args],
         cwd=REPO,
@@ -69,8 +74,7 @@ def alone_args(path: Path) -> tuple[str, ...]:
 
 def run_probe(paths, args, env, base_env=None) -> subprocess.CompletedProcess:
     """在假装有 GPU 的进程里依次运行程序（tests/site/device_probe.py）；最后一行是 {程序: 结果} 的 JSON。"""
-    base = os.environ if base_env is None else base_env
-    env = {**base, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **env}
+    env = _child_env(env, base_env)
     cmd = [
         sys.executable,
         str(REPO / "tests" / "site" / "device_probe.py"),
